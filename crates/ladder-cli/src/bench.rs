@@ -1,0 +1,41 @@
+//! `ladder bench`: wall-clock figures of the reproduction.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use ladder_fit::paper::{reproduce, PaperData};
+
+/// Arguments of `ladder bench`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// OLMo-ladder data folder. Defaults to $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Number of timed repetitions (after one warm-up).
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+}
+
+/// Runs `ladder bench`: loading the data, and fitting all ten tables for both targets.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let threads = rayon::current_num_threads();
+    let t0 = Instant::now();
+    let data = PaperData::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;
+    let load = t0.elapsed().as_secs_f64();
+    reproduce(&data, "13B-5T")?;
+    let mut times = Vec::new();
+    for _ in 0..args.repeats.max(1) {
+        let t = Instant::now();
+        reproduce(&data, "13B-5T")?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    println!("threads (rayon): {threads}");
+    println!("load OLMo-ladder data (2 configs, 18 CSVs): {load:.3} s");
+    println!("reproduce all ten tables (median of {}): {median:.3} s (min {:.3}, max {:.3})", times.len(), times[0], times[times.len() - 1]);
+    println!("load + reproduce: {:.3} s (goal < 2 s on 2 cores: {:.1}x under)", load + median, 2.0 / (load + median));
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! The `ladder` command-line tool.
+
+mod bench;
+mod reproduce;
+
+use clap::{Parser, Subcommand};
+
+/// Task scaling laws from model ladders (Bhagia et al. 2024): fit small-model ladder results and
+/// predict the task accuracy of a large target model.
+#[derive(Debug, Parser)]
+#[command(name = "ladder", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Rebuild the paper's ten published tables from the OLMo-ladder data.
+    Reproduce(reproduce::Args),
+    /// Time the whole reproduction (fits of all ten tables) and print the figures.
+    Bench(bench::Args),
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Reproduce(args) => reproduce::run(args),
+        Command::Bench(args) => bench::run(args),
+    }
+}

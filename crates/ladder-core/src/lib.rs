@@ -1,0 +1,20 @@
+//! Shared vocabulary of the ladder toolkit.
+//!
+//! * [`scale`]: model sizes (N, FLOPs per token) and compute accounting.
+//! * [`task`]: the task registry (task sets, weighted MMLU average, chance levels) and the
+//!   metric features (`rc_bpb`, `rc_acc`, `c4`, `rc_soft_log`, `mc_acc`).
+//! * [`ladder`]: an in-memory ladder (config entries with their runs and checkpoints).
+//! * [`olmo`]: the importer for the OLMo-ladder data format (wide CSV per run, JSON configs).
+//! * [`table`]: the long run table and CSV/Parquet writing of polars tables.
+//! * [`error`]: typed errors that name the file, row and column of bad input.
+
+pub mod error;
+pub mod ladder;
+pub mod olmo;
+pub mod scale;
+pub mod table;
+pub mod task;
+
+pub use error::{LadderError, Result};
+pub use ladder::{Checkpoints, Entry, Ladder, Mode, Run};
+pub use task::{Feature, Task, TaskSet};

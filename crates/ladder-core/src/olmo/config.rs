@@ -1,0 +1,75 @@
+//! JSON configs: entry name → {paths, mode, n, flops}; paths resolved by file name.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{LadderError, Result};
+use crate::ladder::{Entry, Ladder, Mode};
+use crate::olmo::read_run_csv;
+
+/// Sub-folder of a data folder that holds the run CSVs.
+pub const DATA_RUNS_DIR: &str = "ladder-runs";
+
+/// One entry of a config file, as written.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConfigEntry {
+    /// Run CSVs (only their file names are used).
+    pub paths: Vec<String>,
+    /// `train` or `eval`.
+    pub mode: String,
+    /// Non-embedding parameter count.
+    pub n: f64,
+    /// FLOPs per token.
+    pub flops: Option<f64>,
+}
+
+/// Loads a config and every run it lists; each path is resolved by its file name in `runs_dir`.
+pub fn load_config(config: &Path, runs_dir: &Path) -> Result<Ladder> {
+    let text = std::fs::read_to_string(config).map_err(|source| LadderError::Io { path: config.to_path_buf(), source })?;
+    let raw: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| LadderError::Malformed {
+            path: config.to_path_buf(),
+            line: e.line() as u64,
+            message: format!("{e} (expected an object of entries {{\"paths\", \"mode\", \"n\", \"flops\"}})"),
+        })?;
+    let mut entries = Vec::with_capacity(raw.len());
+    for (name, value) in raw {
+        let bad = |message: String| LadderError::BadConfig { config: config.to_path_buf(), entry: name.clone(), message };
+        let entry: ConfigEntry = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        let mode = match entry.mode.as_str() {
+            "train" => Mode::Train,
+            "eval" => Mode::Eval,
+            other => return Err(bad(format!("mode must be `train` or `eval`, found `{other}`"))),
+        };
+        if !(entry.n.is_finite() && entry.n > 0.0) {
+            return Err(bad(format!("n must be a positive number, found {}", entry.n)));
+        }
+        let flops_per_token = entry
+            .flops
+            .or_else(|| crate::scale::paper_size(&name).map(|s| s.flops_per_token))
+            .ok_or_else(|| bad("no `flops` given and the name is not a known paper size".to_string()))?;
+        if entry.paths.is_empty() {
+            return Err(bad("`paths` is empty".to_string()));
+        }
+        let runs = entry
+            .paths
+            .iter()
+            .map(|listed| {
+                let file = Path::new(listed).file_name().map(PathBuf::from).unwrap_or_default();
+                let resolved = runs_dir.join(file);
+                if !resolved.is_file() {
+                    return Err(LadderError::MissingRunFile {
+                        config: config.to_path_buf(),
+                        entry: name.clone(),
+                        listed: listed.clone(),
+                        resolved,
+                    });
+                }
+                read_run_csv(&resolved)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        entries.push(Entry { name, mode, n: entry.n, flops_per_token, runs });
+    }
+    Ok(Ladder { entries })
+}

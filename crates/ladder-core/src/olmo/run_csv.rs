@@ -1,0 +1,101 @@
+//! Reading one run CSV (`_step`, metric columns, `throughput/total_tokens`, `batch_size_in_tokens`).
+
+use std::path::Path;
+
+use crate::error::{LadderError, Result};
+use crate::ladder::{Checkpoints, Run};
+
+const STEP: &str = "_step";
+const TOKENS: &str = "throughput/total_tokens";
+const BATCH: &str = "batch_size_in_tokens";
+
+/// Reads a run CSV. Every cell must be a finite number (scientific notation allowed).
+///
+/// Tokens D per row: `throughput/total_tokens` when present, else `_step × batch_size_in_tokens`
+/// (method.md §1.5). The run is named after the file stem.
+pub fn read_run_csv(path: &Path) -> Result<Run> {
+    let io = |source| LadderError::Io { path: path.to_path_buf(), source };
+    let text = std::fs::read(path).map_err(io)?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_slice());
+    let malformed = |e: csv::Error| LadderError::Malformed {
+        path: path.to_path_buf(),
+        line: e.position().map(|p| p.line()).unwrap_or(0),
+        message: e.to_string(),
+    };
+    let header: Vec<String> = reader.headers().map_err(malformed)?.iter().map(str::to_string).collect();
+    if header.iter().all(|h| h.is_empty()) {
+        return Err(LadderError::EmptyFile { path: path.to_path_buf() });
+    }
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
+    for record in reader.records() {
+        let record = record.map_err(malformed)?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        for ((cell, column), name) in record.iter().zip(columns.iter_mut()).zip(&header) {
+            let value = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                LadderError::BadCell { path: path.to_path_buf(), line, column: name.clone(), value: cell.to_string() }
+            })?;
+            column.push(value);
+        }
+    }
+    if columns.first().is_none_or(|c| c.is_empty()) {
+        return Err(LadderError::EmptyFile { path: path.to_path_buf() });
+    }
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let steps = position(STEP).map(|i| columns[i].clone());
+    let tokens = match (position(TOKENS), &steps, position(BATCH)) {
+        (Some(i), _, _) => columns[i].iter().map(|t| t.trunc()).collect(),
+        (None, Some(steps), Some(b)) => steps.iter().zip(&columns[b]).map(|(s, b)| s.trunc() * b.trunc()).collect(),
+        _ => {
+            return Err(LadderError::MissingColumn {
+                path: path.to_path_buf(),
+                column: TOKENS.to_string(),
+                hint: format!(" (tokens D need `{TOKENS}`, or `{STEP}` and `{BATCH}`)"),
+            })
+        }
+    };
+    let metrics = header.into_iter().zip(columns).filter(|(name, _)| name != STEP).collect();
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(Run::new(name, path, Checkpoints { steps, tokens, metrics }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ladder-core-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn tokens_come_from_steps_times_batch_when_no_token_column() {
+        let run = read_run_csv(&write("a.csv", "_step,batch_size_in_tokens,m\n10,4,1.5\n20,4,1e-1\n")).unwrap();
+        assert_eq!(run.checkpoints.tokens, vec![40.0, 80.0]);
+        assert_eq!(run.metric("m").unwrap(), &[1.5, 0.1]);
+        assert_eq!(run.name, "a");
+    }
+
+    #[test]
+    fn bad_cells_name_file_line_and_column() {
+        let err = read_run_csv(&write("b.csv", "_step,batch_size_in_tokens,m\n10,4,1.5\n20,4,oops\n")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("b.csv") && text.contains("line 3") && text.contains("`m`") && text.contains("oops"), "{text}");
+        let err = read_run_csv(&write("c.csv", "_step,batch_size_in_tokens,m\n10,4,NaN\n")).unwrap_err();
+        assert!(matches!(err, LadderError::BadCell { line: 2, .. }), "{err}");
+        let err = read_run_csv(&write("d.csv", "_step,batch_size_in_tokens,m\n10,4,\n")).unwrap_err();
+        assert!(matches!(err, LadderError::BadCell { .. }), "{err}");
+    }
+
+    #[test]
+    fn empty_and_ragged_files_are_refused() {
+        assert!(matches!(read_run_csv(&write("e.csv", "")).unwrap_err(), LadderError::EmptyFile { .. }));
+        assert!(matches!(read_run_csv(&write("f.csv", "_step,m\n")).unwrap_err(), LadderError::EmptyFile { .. }));
+        let err = read_run_csv(&write("g.csv", "_step,batch_size_in_tokens,m\n1,2,3\n1,2\n")).unwrap_err();
+        assert!(matches!(err, LadderError::Malformed { line: 3, .. }), "{err}");
+        let err = read_run_csv(&write("h.csv", "m\n1\n")).unwrap_err();
+        assert!(matches!(err, LadderError::MissingColumn { .. }), "{err}");
+    }
+}

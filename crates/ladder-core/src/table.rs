@@ -1,0 +1,211 @@
+//! Tables as the interface between stages: the long run table (one row per run × checkpoint ×
+//! metric) and writing any polars table as CSV or Parquet.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{LadderError, Result};
+use crate::ladder::{Checkpoints, Entry, Ladder, Mode, Run};
+
+/// Column names of the long run table, in order.
+pub const RUN_TABLE_COLUMNS: [&str; 11] =
+    ["entry", "mode", "n", "flops_per_token", "run", "multiplier", "checkpoint", "step", "tokens", "metric", "value"];
+
+/// The data multiplier of a run name such as `190M-10xC` or `1B-0.5xC-rerun` (`None` if absent).
+pub fn multiplier_of(run_name: &str) -> Option<f64> {
+    run_name.split('-').find_map(|part| part.strip_suffix("xC").and_then(|m| m.parse().ok()))
+}
+
+/// Flattens a ladder into the long run table (schema [`RUN_TABLE_COLUMNS`]).
+pub fn run_table(ladder: &Ladder) -> Result<DataFrame> {
+    let mut cols: (Vec<String>, Vec<&str>, Vec<f64>, Vec<f64>, Vec<String>) = Default::default();
+    let (mut mult, mut ckpt, mut step, mut tokens, mut metric, mut value) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for entry in &ladder.entries {
+        for run in &entry.runs {
+            let m = multiplier_of(&run.name);
+            for (name, values) in &run.checkpoints.metrics {
+                for (i, v) in values.iter().enumerate() {
+                    cols.0.push(entry.name.clone());
+                    cols.1.push(entry.mode.name());
+                    cols.2.push(entry.n);
+                    cols.3.push(entry.flops_per_token);
+                    cols.4.push(run.name.clone());
+                    mult.push(m);
+                    ckpt.push(i as u32);
+                    step.push(run.checkpoints.steps.as_ref().map(|s| s[i]));
+                    tokens.push(run.checkpoints.tokens[i]);
+                    metric.push(name.as_str());
+                    value.push(*v);
+                }
+            }
+        }
+    }
+    let [e, mo, n, f, r, mu, c, s, t, me, v] = RUN_TABLE_COLUMNS;
+    Ok(df!(e => cols.0, mo => cols.1, n => cols.2, f => cols.3, r => cols.4, mu => mult, c => ckpt,
+        s => step, t => tokens, me => metric, v => value)?)
+}
+
+/// Rebuilds a ladder from a long run table (the inverse of [`run_table`]); entries and runs keep
+/// the order of their first row.
+pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
+    let col = |name: &str| -> Result<&Column> {
+        df.column(name).map_err(|_| LadderError::MissingColumn {
+            path: source.to_path_buf(),
+            column: name.to_string(),
+            hint: " (a run table needs the columns of ladder_core::table::RUN_TABLE_COLUMNS)".to_string(),
+        })
+    };
+    let (entry, mode, run, metric) = (col("entry")?.str()?, col("mode")?.str()?, col("run")?.str()?, col("metric")?.str()?);
+    let (n, flops, tokens, value) = (col("n")?.f64()?, col("flops_per_token")?.f64()?, col("tokens")?.f64()?, col("value")?.f64()?);
+    let (step, checkpoint) = (col("step")?.f64()?, col("checkpoint")?.cast(&DataType::UInt32)?);
+    let checkpoint = checkpoint.u32()?;
+    let mut ladder = Ladder::default();
+    let mut where_: HashMap<(String, String), (usize, usize)> = HashMap::new();
+    let mut builders: Vec<Vec<(Checkpoints, HashMap<String, usize>)>> = Vec::new();
+    for i in 0..df.height() {
+        let line = i as u64 + 2;
+        let missing = |column: &str| LadderError::BadCell {
+            path: source.to_path_buf(),
+            line,
+            column: column.to_string(),
+            value: "null".to_string(),
+        };
+        let (e, r) = (entry.get(i).ok_or_else(|| missing("entry"))?, run.get(i).ok_or_else(|| missing("run"))?);
+        let (ei, ri) = match where_.get(&(e.to_string(), r.to_string())) {
+            Some(&pos) => pos,
+            None => {
+                let ei = match ladder.entries.iter().position(|x| x.name == e) {
+                    Some(ei) => ei,
+                    None => {
+                        let mode = match mode.get(i) {
+                            Some("train") => Mode::Train,
+                            Some("eval") => Mode::Eval,
+                            other => {
+                                return Err(LadderError::BadCell {
+                                    path: source.to_path_buf(),
+                                    line,
+                                    column: "mode".to_string(),
+                                    value: format!("{other:?} (expected train or eval)"),
+                                })
+                            }
+                        };
+                        ladder.entries.push(Entry {
+                            name: e.to_string(),
+                            mode,
+                            n: n.get(i).ok_or_else(|| missing("n"))?,
+                            flops_per_token: flops.get(i).ok_or_else(|| missing("flops_per_token"))?,
+                            runs: Vec::new(),
+                        });
+                        builders.push(Vec::new());
+                        ladder.entries.len() - 1
+                    }
+                };
+                ladder.entries[ei].runs.push(Run::new(r, source, Checkpoints { steps: None, tokens: vec![], metrics: vec![] }));
+                builders[ei].push((Checkpoints { steps: Some(vec![]), tokens: vec![], metrics: vec![] }, HashMap::new()));
+                let pos = (ei, ladder.entries[ei].runs.len() - 1);
+                where_.insert((e.to_string(), r.to_string()), pos);
+                pos
+            }
+        };
+        let (ck, index) = &mut builders[ei][ri];
+        let c = checkpoint.get(i).ok_or_else(|| missing("checkpoint"))? as usize;
+        if c >= ck.tokens.len() {
+            ck.tokens.resize(c + 1, f64::NAN);
+            if let Some(s) = ck.steps.as_mut() {
+                s.resize(c + 1, f64::NAN);
+            }
+        }
+        ck.tokens[c] = tokens.get(i).ok_or_else(|| missing("tokens"))?;
+        match (step.get(i), ck.steps.as_mut()) {
+            (Some(s), Some(steps)) => steps[c] = s,
+            _ => ck.steps = None,
+        }
+        let m = metric.get(i).ok_or_else(|| missing("metric"))?;
+        let mi = *index.entry(m.to_string()).or_insert_with(|| {
+            ck.metrics.push((m.to_string(), Vec::new()));
+            ck.metrics.len() - 1
+        });
+        let values = &mut ck.metrics[mi].1;
+        if c >= values.len() {
+            values.resize(c + 1, f64::NAN);
+        }
+        values[c] = value.get(i).ok_or_else(|| missing("value"))?;
+    }
+    for (entry, runs) in ladder.entries.iter_mut().zip(builders) {
+        for (run, (mut ck, _)) in entry.runs.iter_mut().zip(runs) {
+            for (_, values) in ck.metrics.iter_mut() {
+                values.resize(ck.tokens.len(), f64::NAN);
+            }
+            *run = Run::new(run.name.clone(), source, ck);
+        }
+    }
+    Ok(ladder)
+}
+
+/// Output formats of [`write_table`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+}
+
+/// Writes `df` as `dir/name.csv` (or `.parquet`), creating `dir`; returns the path written.
+pub fn write_table(df: &mut DataFrame, dir: &Path, name: &str, format: Format) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|source| LadderError::Io { path: dir.to_path_buf(), source })?;
+    let ext = match format {
+        Format::Csv => "csv",
+        Format::Parquet => "parquet",
+    };
+    let path = dir.join(format!("{name}.{ext}"));
+    let file = std::fs::File::create(&path).map_err(|source| LadderError::Io { path: path.clone(), source })?;
+    match format {
+        Format::Csv => CsvWriter::new(file).finish(df)?,
+        Format::Parquet => {
+            ParquetWriter::new(file).finish(df)?;
+        }
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipliers_parse_from_run_names() {
+        assert_eq!(multiplier_of("190M-10xC"), Some(10.0));
+        assert_eq!(multiplier_of("1B-0.5xC"), Some(0.5));
+        assert_eq!(multiplier_of("1B-1xC-rerun"), Some(1.0));
+        assert_eq!(multiplier_of("peteish7_eval_anneal"), None);
+    }
+
+    #[test]
+    fn run_table_round_trips() {
+        let run = |name: &str, steps: Option<Vec<f64>>| {
+            Run::new(
+                name,
+                "mem",
+                Checkpoints {
+                    steps,
+                    tokens: vec![10.0, 20.0],
+                    metrics: vec![("a".into(), vec![1.0, 2.0]), ("b".into(), vec![3.0, 4.0])],
+                },
+            )
+        };
+        let ladder = Ladder {
+            entries: vec![
+                Entry { name: "s".into(), mode: Mode::Train, n: 5.0, flops_per_token: 30.0, runs: vec![run("s-1xC", Some(vec![1.0, 2.0]))] },
+                Entry { name: "t".into(), mode: Mode::Eval, n: 50.0, flops_per_token: 300.0, runs: vec![run("t", None)] },
+            ],
+        };
+        let df = run_table(&ladder).unwrap();
+        assert_eq!(df.height(), 8);
+        let back = ladder_from_run_table(&df, Path::new("mem")).unwrap();
+        assert_eq!(back, ladder);
+    }
+}

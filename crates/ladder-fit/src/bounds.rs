@@ -1,0 +1,44 @@
+//! Box bounds on parameters.
+
+/// Lower and upper bound per parameter (±∞ where free).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds {
+    /// Lower bounds.
+    pub lower: Vec<f64>,
+    /// Upper bounds.
+    pub upper: Vec<f64>,
+}
+
+impl Bounds {
+    /// No bounds on `n` parameters.
+    pub fn free(n: usize) -> Bounds {
+        Bounds { lower: vec![f64::NEG_INFINITY; n], upper: vec![f64::INFINITY; n] }
+    }
+
+    /// Bounds from (lower, upper) pairs.
+    pub fn new(pairs: &[(f64, f64)]) -> Bounds {
+        Bounds { lower: pairs.iter().map(|p| p.0).collect(), upper: pairs.iter().map(|p| p.1).collect() }
+    }
+
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.lower.len()
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.lower.is_empty()
+    }
+
+    /// Clamps `x` into the box.
+    pub fn project(&self, x: &mut [f64]) {
+        for ((v, lo), hi) in x.iter_mut().zip(&self.lower).zip(&self.upper) {
+            *v = v.clamp(*lo, *hi);
+        }
+    }
+
+    /// Which parameters sit on a bound.
+    pub fn at_bound(&self, x: &[f64]) -> Vec<bool> {
+        x.iter().zip(&self.lower).zip(&self.upper).map(|((v, lo), hi)| v <= lo || v >= hi).collect()
+    }
+}

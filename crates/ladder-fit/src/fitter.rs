@@ -1,0 +1,294 @@
+//! The fitting engine: one [`Fitter`] drives every [`Law`] through argmin, with bounds,
+//! deterministic multi-start, and diagnostics returned as data.
+
+use argmin::core::{Executor, State};
+
+use crate::bounds::Bounds;
+use crate::law::Law;
+use crate::objective::{Loss, Objective, Observations, ResidualSpace};
+use crate::solver::{ProjectedLbfgs, StopReason};
+
+/// Why a fit could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FitError {
+    /// Fewer observations than free parameters.
+    #[error("{law}: {points} points cannot determine {params} parameters (need at least {params})")]
+    TooFewPoints {
+        /// The law.
+        law: &'static str,
+        /// Observations given.
+        points: usize,
+        /// Parameters of the law.
+        params: usize,
+    },
+    /// An observation is NaN or infinite (or not positive in log space).
+    #[error("{law}: observation {index} is {value}, expected a finite{positive} number")]
+    BadObservation {
+        /// The law.
+        law: &'static str,
+        /// Index of the observation.
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// " positive" in log space.
+        positive: &'static str,
+    },
+    /// Starting point, bounds and law disagree in length, or a bound is inverted.
+    #[error("{law}: {message}")]
+    BadSetup {
+        /// The law.
+        law: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// No start gave a finite objective, or the solver failed.
+    #[error("{law}: {message}")]
+    Solver {
+        /// The law.
+        law: &'static str,
+        /// The solver's message.
+        message: String,
+    },
+}
+
+/// How many starting points to try and how to place them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultiStart {
+    /// Total number of starts (the given p0 is always the first).
+    pub starts: usize,
+}
+
+/// Fitting settings; build with [`Fitter::new`] and the `with_*` methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fitter {
+    loss: Loss,
+    space: ResidualSpace,
+    bounds: Option<Bounds>,
+    max_iters: u64,
+    pgtol: f64,
+    multistart: MultiStart,
+}
+
+/// A fitted law with its diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// Fitted parameters, in the law's order.
+    pub params: Vec<f64>,
+    /// Objective at the parameters.
+    pub objective: f64,
+    /// Solver iterations of the kept start.
+    pub iterations: u64,
+    /// Why the kept start stopped.
+    pub stop: StopReason,
+    /// Which parameters ended on a bound.
+    pub at_bound: Vec<bool>,
+    /// Index of the start that was kept (0 = the given p0).
+    pub start: usize,
+    /// Mean absolute relative error over the fitted observations.
+    pub fit_error: f64,
+}
+
+impl Fitter {
+    /// A fitter with the given loss and residual space, no bounds, one start, 15 000 iterations.
+    pub fn new(loss: Loss, space: ResidualSpace) -> Fitter {
+        Fitter { loss, space, bounds: None, max_iters: 15_000, pgtol: 1e-10, multistart: MultiStart { starts: 1 } }
+    }
+
+    /// The paper's step-1 settings: Huber (δ = 1e-3) on log residuals.
+    pub fn huber_log() -> Fitter {
+        Fitter::new(Loss::Huber { delta: 1e-3 }, ResidualSpace::Log)
+    }
+
+    /// The paper's step-2 settings: least squares on linear residuals.
+    pub fn least_squares() -> Fitter {
+        Fitter::new(Loss::Squared, ResidualSpace::Linear)
+    }
+
+    /// Sets box bounds.
+    pub fn with_bounds(mut self, bounds: Bounds) -> Self {
+        self.bounds = Some(bounds);
+        self
+    }
+
+    /// Sets the iteration limit per start.
+    pub fn with_max_iters(mut self, max_iters: u64) -> Self {
+        self.max_iters = max_iters;
+        self
+    }
+
+    /// Sets the number of deterministic starts (at least 1).
+    pub fn with_starts(mut self, starts: usize) -> Self {
+        self.multistart = MultiStart { starts: starts.max(1) };
+        self
+    }
+
+    /// Fits `law` to `data` starting from `p0`; with several starts, keeps the lowest objective.
+    pub fn fit(&self, law: &dyn Law, data: &Observations, p0: &[f64]) -> Result<Fit, FitError> {
+        let name = law.name();
+        let k = law.param_names().len();
+        let bounds = self.bounds.clone().unwrap_or_else(|| Bounds::free(k));
+        if p0.len() != k || bounds.len() != k {
+            return Err(FitError::BadSetup {
+                law: name,
+                message: format!("{k} parameters, but p0 has {} and the bounds {}", p0.len(), bounds.len()),
+            });
+        }
+        if let Some(j) = (0..k).find(|&j| !(bounds.lower[j] <= bounds.upper[j])) {
+            return Err(FitError::BadSetup { law: name, message: format!("bound of `{}` is inverted", law.param_names()[j]) });
+        }
+        if data.len() < k {
+            return Err(FitError::TooFewPoints { law: name, points: data.len(), params: k });
+        }
+        let log = self.space == ResidualSpace::Log;
+        if let Some((index, &value)) = data.y.iter().enumerate().find(|(_, v)| !v.is_finite() || (log && **v <= 0.0)) {
+            return Err(FitError::BadObservation { law: name, index, value, positive: if log { " positive" } else { "" } });
+        }
+        let objective = Objective { law, data, space: self.space, loss: self.loss };
+        let mut best: Option<Fit> = None;
+        let mut last_error = None;
+        for (start, p) in starting_points(p0, &bounds, self.multistart.starts).into_iter().enumerate() {
+            match self.run(&objective, &bounds, p) {
+                Ok((params, value, iterations, stop)) => {
+                    if best.as_ref().is_none_or(|b| value < b.objective) {
+                        best = Some(Fit {
+                            at_bound: bounds.at_bound(&params),
+                            fit_error: objective.mean_relative_error(&params),
+                            params,
+                            objective: value,
+                            iterations,
+                            stop,
+                            start,
+                        });
+                    }
+                }
+                Err(message) => last_error = Some(message),
+            }
+        }
+        best.ok_or_else(|| FitError::Solver { law: name, message: last_error.unwrap_or_default() })
+    }
+
+    fn run(&self, objective: &Objective<'_>, bounds: &Bounds, p: Vec<f64>) -> Result<(Vec<f64>, f64, u64, StopReason), String> {
+        let solver = ProjectedLbfgs::new(bounds.clone()).with_pgtol(self.pgtol);
+        let result = Executor::new(objective_ref(objective), solver)
+            .configure(|s| s.param(p).max_iters(self.max_iters))
+            .run()
+            .map_err(|e| e.to_string())?;
+        let stop = result.solver().stop_reason().unwrap_or(StopReason::MaxIterations);
+        let state = result.state();
+        let params = state.get_best_param().cloned().ok_or("the solver returned no parameters")?;
+        Ok((params, state.get_best_cost(), state.get_iter(), stop))
+    }
+}
+
+/// argmin takes the problem by value; a thin copy of the borrowed objective.
+fn objective_ref<'a>(o: &Objective<'a>) -> Objective<'a> {
+    Objective { law: o.law, data: o.data, space: o.space, loss: o.loss }
+}
+
+/// The given start, then `n − 1` deterministic perturbations of it (Halton points spread over
+/// ±(|p0| + 1) around each coordinate), projected into the bounds.
+fn starting_points(p0: &[f64], bounds: &Bounds, n: usize) -> Vec<Vec<f64>> {
+    const PRIMES: [u32; 10] = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29];
+    let halton = |mut i: u32, base: u32| {
+        let (mut f, mut r) = (1.0, 0.0);
+        while i > 0 {
+            f /= base as f64;
+            r += f * (i % base) as f64;
+            i /= base;
+        }
+        r
+    };
+    (0..n)
+        .map(|s| {
+            let mut p: Vec<f64> = p0
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| if s == 0 { v } else { v + (2.0 * halton(s as u32, PRIMES[j % PRIMES.len()]) - 1.0) * (v.abs() + 1.0) })
+                .collect();
+            bounds.project(&mut p);
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::law::{NdPowerLaw, Sigmoid};
+
+    fn ladder_grid() -> Vec<(f64, f64)> {
+        let sizes = [1.9e8, 3.7e8, 7.6e8, 1.3e9];
+        sizes.iter().flat_map(|&n| [1.0, 2.0, 5.0, 10.0].map(|m| (n, 20.0 * n * m))).collect()
+    }
+
+    #[test]
+    fn recovers_a_noiseless_power_law() {
+        let law = NdPowerLaw::default();
+        let truth = [3.6, 4.6, 0.23, 0.24, 0.45];
+        let mut data = Observations::default();
+        for (n, d) in ladder_grid() {
+            data.push(&[n, d], law.value(&truth, &[n, d]));
+        }
+        let fit = Fitter::huber_log()
+            .with_bounds(Bounds::new(&[(0.0, f64::INFINITY); 5]))
+            .fit(&law, &data, &[3.0, 6.0, 0.1, 0.2, 1.0])
+            .unwrap();
+        assert!(fit.fit_error < 1e-6, "{fit:?}");
+        let far = [1.3e10, 5e12];
+        assert!((law.value(&fit.params, &far) - law.value(&truth, &far)).abs() < 1e-4, "{fit:?}");
+    }
+
+    #[test]
+    fn recovers_a_sigmoid_with_noise() {
+        let truth = [-0.74, 0.62, 4.8, 1.0];
+        let mut data = Observations::default();
+        let mut state = 12345u64;
+        for i in 0..400 {
+            let x = 0.4 + 1.2 * i as f64 / 400.0;
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let noise = ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.01;
+            data.push(&[x], Sigmoid.value(&truth, &[x]) + noise);
+        }
+        let fit = Fitter::least_squares()
+            .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
+            .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
+            .unwrap();
+        for (p, t) in fit.params.iter().zip(truth) {
+            assert!((p - t).abs() < 0.05 * t.abs().max(0.1), "{fit:?}");
+        }
+        // A ceiling bound below the truth is reported as active.
+        let capped = Fitter::least_squares()
+            .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 0.95)]))
+            .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 0.9])
+            .unwrap();
+        assert_eq!(capped.at_bound, vec![false, false, false, true], "{capped:?}");
+    }
+
+    #[test]
+    fn too_few_points_is_an_error() {
+        let mut data = Observations::default();
+        data.push(&[1e8, 1e9], 1.0);
+        let err = Fitter::huber_log().fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
+        assert_eq!(err, FitError::TooFewPoints { law: "nd_power", points: 1, params: 5 });
+        assert!(err.to_string().contains("1 points cannot determine 5 parameters"));
+    }
+
+    #[test]
+    fn nan_observations_are_refused() {
+        let mut data = Observations::default();
+        for i in 0..6 {
+            data.push(&[1e8 * (i + 1) as f64, 1e9], if i == 3 { f64::NAN } else { 1.0 });
+        }
+        let err = Fitter::huber_log().fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
+        assert!(matches!(err, FitError::BadObservation { index: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn multistart_is_deterministic_and_keeps_p0_first() {
+        let b = Bounds::new(&[(0.0, 1.0), (f64::NEG_INFINITY, f64::INFINITY)]);
+        let a = starting_points(&[0.5, 2.0], &b, 5);
+        assert_eq!(a, starting_points(&[0.5, 2.0], &b, 5));
+        assert_eq!(a[0], vec![0.5, 2.0]);
+        assert!(a.iter().all(|p| (0.0..=1.0).contains(&p[0])));
+    }
+}
