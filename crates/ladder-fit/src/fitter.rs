@@ -6,7 +6,8 @@ use argmin::core::{Executor, State};
 use crate::bounds::Bounds;
 use crate::law::Law;
 use crate::objective::{Loss, Objective, Observations, ResidualSpace};
-use crate::solver::{ProjectedLbfgs, StopReason};
+use crate::objective::Residuals;
+use crate::solver::{BoundedLm, ProjectedLbfgs, StopReason};
 
 /// Why a fit could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -58,9 +59,19 @@ pub struct MultiStart {
     pub starts: usize,
 }
 
+/// The optimisation method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Projected L-BFGS: any loss (the paper's L-BFGS-B).
+    Lbfgs,
+    /// Bounded Levenberg–Marquardt: squared loss only (the paper's `curve_fit`).
+    LevenbergMarquardt,
+}
+
 /// Fitting settings; build with [`Fitter::new`] and the `with_*` methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fitter {
+    method: Method,
     loss: Loss,
     space: ResidualSpace,
     bounds: Option<Bounds>,
@@ -89,9 +100,11 @@ pub struct Fit {
 }
 
 impl Fitter {
-    /// A fitter with the given loss and residual space, no bounds, one start, 15 000 iterations.
+    /// A fitter with the given loss and residual space, no bounds, one start, 15 000 iterations;
+    /// Levenberg–Marquardt for squared loss, L-BFGS otherwise.
     pub fn new(loss: Loss, space: ResidualSpace) -> Fitter {
-        Fitter { loss, space, bounds: None, max_iters: 15_000, pgtol: 1e-10, multistart: MultiStart { starts: 1 } }
+        let method = if loss == Loss::Squared { Method::LevenbergMarquardt } else { Method::Lbfgs };
+        Fitter { method, loss, space, bounds: None, max_iters: 15_000, pgtol: 1e-10, multistart: MultiStart { starts: 1 } }
     }
 
     /// The paper's step-1 settings: Huber (δ = 1e-3) on log residuals.
@@ -102,6 +115,12 @@ impl Fitter {
     /// The paper's step-2 settings: least squares on linear residuals.
     pub fn least_squares() -> Fitter {
         Fitter::new(Loss::Squared, ResidualSpace::Linear)
+    }
+
+    /// Sets the optimisation method (Levenberg–Marquardt needs the squared loss).
+    pub fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
     }
 
     /// Sets box bounds.
@@ -136,6 +155,9 @@ impl Fitter {
         if let Some(j) = (0..k).find(|&j| !(bounds.lower[j] <= bounds.upper[j])) {
             return Err(FitError::BadSetup { law: name, message: format!("bound of `{}` is inverted", law.param_names()[j]) });
         }
+        if self.method == Method::LevenbergMarquardt && self.loss != Loss::Squared {
+            return Err(FitError::BadSetup { law: name, message: "Levenberg-Marquardt needs the squared loss".into() });
+        }
         if data.len() < k {
             return Err(FitError::TooFewPoints { law: name, points: data.len(), params: k });
         }
@@ -168,15 +190,25 @@ impl Fitter {
     }
 
     fn run(&self, objective: &Objective<'_>, bounds: &Bounds, p: Vec<f64>) -> Result<(Vec<f64>, f64, u64, StopReason), String> {
-        let solver = ProjectedLbfgs::new(bounds.clone()).with_pgtol(self.pgtol);
-        let result = Executor::new(objective_ref(objective), solver)
-            .configure(|s| s.param(p).max_iters(self.max_iters))
-            .run()
-            .map_err(|e| e.to_string())?;
-        let stop = result.solver().stop_reason().unwrap_or(StopReason::MaxIterations);
-        let state = result.state();
-        let params = state.get_best_param().cloned().ok_or("the solver returned no parameters")?;
-        Ok((params, state.get_best_cost(), state.get_iter(), stop))
+        let (params, iterations, stop) = match self.method {
+            Method::Lbfgs => {
+                let solver = ProjectedLbfgs::new(bounds.clone()).with_pgtol(self.pgtol);
+                let result = Executor::new(objective_ref(objective), solver).configure(|s| s.param(p).max_iters(self.max_iters)).run().map_err(|e| e.to_string())?;
+                (result.state().get_best_param().cloned(), result.state().get_iter(), result.solver().stop_reason())
+            }
+            Method::LevenbergMarquardt => {
+                let solver = BoundedLm::new(bounds.clone());
+                let result =
+                    Executor::new(Residuals(objective_ref(objective)), solver)
+                    .configure(|s| s.param(p).max_iters(self.max_iters))
+                    .run()
+                    .map_err(|e| e.to_string())?;
+                (result.state().get_best_param().cloned(), result.state().get_iter(), result.solver().stop_reason())
+            }
+        };
+        let params = params.ok_or("the solver returned no parameters")?;
+        Ok((objective.value(&params), params, iterations, stop.unwrap_or(StopReason::MaxIterations)))
+            .map(|(value, params, iterations, stop)| (params, value, iterations, stop))
     }
 }
 

@@ -15,7 +15,7 @@ pub mod objective;
 pub mod solver;
 
 pub use bounds::Bounds;
-pub use fitter::{Fit, FitError, Fitter};
+pub use fitter::{Fit, FitError, Fitter, Method};
 pub use law::Law;
 pub use objective::{Loss, Observations, ResidualSpace};
 pub mod paper;

@@ -1,6 +1,6 @@
 //! Objectives: a law, observations, a residual space and a loss, as an argmin problem.
 
-use argmin::core::{CostFunction, Error as ArgminError, Gradient};
+use argmin::core::{CostFunction, Error as ArgminError, Gradient, Jacobian, Operator};
 
 use crate::law::Law;
 
@@ -130,6 +130,41 @@ impl Objective<'_> {
         let dim = self.law.inputs();
         let n = self.data.len() as f64;
         self.data.y.iter().enumerate().map(|(i, y)| ((self.law.value(p, self.data.point(i, dim)) - y) / y).abs()).sum::<f64>() / n
+    }
+}
+
+/// The residual vector of an objective and its Jacobian (row-major, points × parameters), for
+/// least-squares solvers; the loss is taken to be ½Σr².
+pub struct Residuals<'a>(pub Objective<'a>);
+
+impl Operator for Residuals<'_> {
+    type Param = Vec<f64>;
+    type Output = Vec<f64>;
+    fn apply(&self, p: &Self::Param) -> Result<Vec<f64>, ArgminError> {
+        let o = &self.0;
+        let dim = o.law.inputs();
+        Ok(o.data
+            .y
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| o.residual(o.law.value(p, o.data.point(i, dim)), y).map_or(f64::INFINITY, |(r, _)| r))
+            .collect())
+    }
+}
+
+impl Jacobian for Residuals<'_> {
+    type Param = Vec<f64>;
+    type Jacobian = Vec<f64>;
+    fn jacobian(&self, p: &Self::Param) -> Result<Vec<f64>, ArgminError> {
+        let o = &self.0;
+        let (dim, k) = (o.law.inputs(), p.len());
+        let mut jac = vec![0.0; o.data.len() * k];
+        for (i, row) in jac.chunks_exact_mut(k).enumerate() {
+            let pred = o.law.value_and_gradient(p, o.data.point(i, dim), row);
+            let scale = o.residual(pred, o.data.y[i]).map_or(f64::NAN, |(_, s)| s);
+            row.iter_mut().for_each(|v| *v *= scale);
+        }
+        Ok(jac)
     }
 }
 

@@ -24,6 +24,8 @@ pub enum StopReason {
     /// No step along the search direction reduced the objective (a stationary point to
     /// machine precision, or a kink).
     LineSearchFailed,
+    /// The last step was shorter than the step tolerance relative to the parameters.
+    SmallStep,
     /// The iteration limit was reached.
     MaxIterations,
 }
@@ -40,6 +42,7 @@ impl StopReason {
             StopReason::ProjectedGradient => "projected_gradient",
             StopReason::RelativeReduction => "relative_reduction",
             StopReason::LineSearchFailed => "line_search_failed",
+            StopReason::SmallStep => "small_step",
             StopReason::MaxIterations => "max_iterations",
         }
     }
