@@ -37,8 +37,10 @@ impl Bounds {
         }
     }
 
-    /// Which parameters sit on a bound.
+    /// Which parameters sit on a bound (within 1e-9 · max(1, |bound|): interior-point solvers
+    /// stop a hair inside).
     pub fn at_bound(&self, x: &[f64]) -> Vec<bool> {
-        x.iter().zip(&self.lower).zip(&self.upper).map(|((v, lo), hi)| v <= lo || v >= hi).collect()
+        let near = |v: f64, b: f64| b.is_finite() && (v - b).abs() <= 1e-9 * b.abs().max(1.0);
+        x.iter().zip(&self.lower).zip(&self.upper).map(|((v, lo), hi)| near(*v, *lo) || near(*v, *hi)).collect()
     }
 }

@@ -7,7 +7,7 @@ use crate::bounds::Bounds;
 use crate::law::Law;
 use crate::objective::{Loss, Objective, Observations, ResidualSpace};
 use crate::objective::Residuals;
-use crate::solver::{BoundedLm, ProjectedLbfgs, StopReason};
+use crate::solver::{BoundedLm, ProjectedLbfgs, StopReason, Trf};
 
 /// Why a fit could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -64,8 +64,11 @@ pub struct MultiStart {
 pub enum Method {
     /// Projected L-BFGS: any loss (the paper's L-BFGS-B).
     Lbfgs,
-    /// Bounded Levenberg–Marquardt: squared loss only (the paper's `curve_fit`).
+    /// Bounded Levenberg–Marquardt with the analytic Jacobian: squared loss only.
     LevenbergMarquardt,
+    /// Trust Region Reflective with a finite-difference Jacobian, as SciPy's `curve_fit`:
+    /// squared loss only (the paper's step 2).
+    TrustRegionReflective,
 }
 
 /// Fitting settings; build with [`Fitter::new`] and the `with_*` methods.
@@ -101,9 +104,9 @@ pub struct Fit {
 
 impl Fitter {
     /// A fitter with the given loss and residual space, no bounds, one start, 15 000 iterations;
-    /// Levenberg–Marquardt for squared loss, L-BFGS otherwise.
+    /// trust region reflective for squared loss, L-BFGS otherwise.
     pub fn new(loss: Loss, space: ResidualSpace) -> Fitter {
-        let method = if loss == Loss::Squared { Method::LevenbergMarquardt } else { Method::Lbfgs };
+        let method = if loss == Loss::Squared { Method::TrustRegionReflective } else { Method::Lbfgs };
         Fitter { method, loss, space, bounds: None, max_iters: 15_000, pgtol: 1e-10, multistart: MultiStart { starts: 1 } }
     }
 
@@ -155,8 +158,8 @@ impl Fitter {
         if let Some(j) = (0..k).find(|&j| !(bounds.lower[j] <= bounds.upper[j])) {
             return Err(FitError::BadSetup { law: name, message: format!("bound of `{}` is inverted", law.param_names()[j]) });
         }
-        if self.method == Method::LevenbergMarquardt && self.loss != Loss::Squared {
-            return Err(FitError::BadSetup { law: name, message: "Levenberg-Marquardt needs the squared loss".into() });
+        if self.method != Method::Lbfgs && self.loss != Loss::Squared {
+            return Err(FitError::BadSetup { law: name, message: format!("{:?} needs the squared loss", self.method) });
         }
         if data.len() < k {
             return Err(FitError::TooFewPoints { law: name, points: data.len(), params: k });
@@ -200,6 +203,13 @@ impl Fitter {
                 let solver = BoundedLm::new(bounds.clone());
                 let result =
                     Executor::new(Residuals(objective_ref(objective)), solver)
+                    .configure(|s| s.param(p).max_iters(self.max_iters))
+                    .run()
+                    .map_err(|e| e.to_string())?;
+                (result.state().get_best_param().cloned(), result.state().get_iter(), result.solver().stop_reason())
+            }
+            Method::TrustRegionReflective => {
+                let result = Executor::new(Residuals(objective_ref(objective)), Trf::new(bounds.clone()))
                     .configure(|s| s.param(p).max_iters(self.max_iters))
                     .run()
                     .map_err(|e| e.to_string())?;
@@ -287,6 +297,15 @@ mod tests {
             .unwrap();
         for (p, t) in fit.params.iter().zip(truth) {
             assert!((p - t).abs() < 0.05 * t.abs().max(0.1), "{fit:?}");
+        }
+        // Levenberg-Marquardt with the analytic Jacobian lands on the same optimum.
+        let lm = Fitter::least_squares()
+            .with_method(Method::LevenbergMarquardt)
+            .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
+            .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
+            .unwrap();
+        for (a, b) in lm.params.iter().zip(&fit.params) {
+            assert!((a - b).abs() < 1e-5, "{lm:?} vs {fit:?}");
         }
         // A ceiling bound below the truth is reported as active.
         let capped = Fitter::least_squares()

@@ -152,7 +152,7 @@ pub enum Step2Curve {
     /// Four-parameter sigmoid with the ideal point (0, 1) added (the paper's default).
     Sigmoid,
     /// Three-parameter log-sigmoid, no ideal point (for TaskCE).
-    LogSigmoid,
+    LogSigmoid(LogSigmoid),
 }
 
 /// Step 2: task feature → accuracy, fitted to the intermediate checkpoints of the ladder.
@@ -188,10 +188,17 @@ impl Step2Fit {
     }
 
     /// The fitted law.
-    pub fn law(&self) -> &'static dyn Law {
-        match self.curve {
+    pub fn law(&self) -> &dyn Law {
+        self.curve.law()
+    }
+}
+
+impl Step2Curve {
+    /// The curve as a law.
+    pub fn law(&self) -> &dyn Law {
+        match self {
             Step2Curve::Sigmoid => &Sigmoid,
-            Step2Curve::LogSigmoid => &LogSigmoid,
+            Step2Curve::LogSigmoid(law) => law,
         }
     }
 }
@@ -217,12 +224,9 @@ impl Step2 {
                     Bounds::new(&[(-1.0, 0.0), NON_NEGATIVE, NON_NEGATIVE, (0.0, 1.0)]),
                 )
             }
-            Step2Curve::LogSigmoid => (vec![-0.1, 0.9, 3.0], Bounds::new(&[(f64::NEG_INFINITY, 0.0), NON_NEGATIVE, NON_NEGATIVE])),
+            Step2Curve::LogSigmoid(_) => (vec![-0.1, 0.9, 3.0], Bounds::new(&[(f64::NEG_INFINITY, 0.0), NON_NEGATIVE, NON_NEGATIVE])),
         };
-        let law: &dyn Law = match self.curve {
-            Step2Curve::Sigmoid => &Sigmoid,
-            Step2Curve::LogSigmoid => &LogSigmoid,
-        };
+        let law = self.curve.law();
         let fit = Fitter::least_squares()
             .with_bounds(bounds)
             .fit(law, &data, &p0)

@@ -95,8 +95,9 @@ fn step2_tables_match() {
     for name in ["step2_main", "step2_c4_main"] {
         compare(name, "13B-5T", |_, c| standard(c, 1e-4));
     }
-    // Log-sigmoid on TaskCE: a flat valley in k (method.md §15): ~2e-3.
-    compare("step2_taskce_main", "13B-5T", |_, c| standard(c, 2e-3));
+    // Log-sigmoid on TaskCE: a flat valley in k (method.md §15 suggests ~2e-3; SciPy versions
+    // themselves differ from the published values by up to 3.1e-4).
+    compare("step2_taskce_main", "13B-5T", |_, c| standard(c, 5e-4));
 }
 
 #[test]

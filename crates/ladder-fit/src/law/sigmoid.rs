@@ -54,7 +54,13 @@ impl Law for Sigmoid {
 /// Acc(x) = 1 − a · log(1 − σ(k (x − x0))) = 1 + a · softplus(k (x − x0)), parameters
 /// (a, x0, k) with a ≤ 0 (method.md §4.2; used with TaskCE as the feature).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LogSigmoid;
+pub struct LogSigmoid {
+    /// Evaluate as the reference code does, `1 − a·log(1 − 1/(1 + e^(−z)))`, instead of the
+    /// stable `1 + a·softplus(z)`. In floating point 1 − σ(z) underflows to 0 for z ≳ 37, so the
+    /// value becomes −∞ there; that wall is where SciPy's fits stopped in the flat valley of the
+    /// published TaskCE step 2 (method.md §15). Only needed to reproduce those numbers.
+    pub reference_numerics: bool,
+}
 
 impl Law for LogSigmoid {
     fn name(&self) -> &'static str {
@@ -67,7 +73,12 @@ impl Law for LogSigmoid {
         1
     }
     fn value(&self, p: &[f64], x: &[f64]) -> f64 {
-        1.0 + p[0] * softplus(p[2] * (x[0] - p[1]))
+        let z = p[2] * (x[0] - p[1]);
+        if self.reference_numerics {
+            1.0 - p[0] * (1.0 - 1.0 / (1.0 + (-z).exp())).ln()
+        } else {
+            1.0 + p[0] * softplus(z)
+        }
     }
     fn value_and_gradient(&self, p: &[f64], x: &[f64], g: &mut [f64]) -> f64 {
         let dx = x[0] - p[1];
@@ -77,7 +88,11 @@ impl Law for LogSigmoid {
         g[0] = sp;
         g[1] = -p[0] * p[2] * s;
         g[2] = p[0] * dx * s;
-        1.0 + p[0] * sp
+        if self.reference_numerics {
+            self.value(p, x)
+        } else {
+            1.0 + p[0] * sp
+        }
     }
     fn formula(&self, p: &[f64]) -> String {
         format!("Acc(x) = 1 + {:.4} * log(1 + exp({:.4} (x - {:.4})))", p[0], p[2], p[1])
@@ -93,7 +108,8 @@ mod tests {
     fn gradients_match_finite_differences() {
         for x in [0.3, 0.62, 1.4] {
             check_gradient(&Sigmoid, &[-0.742064, 0.615953, 4.833392, 1.0], &[x]);
-            check_gradient(&LogSigmoid, &[-0.1, 0.9, 3.0], &[x]);
+            check_gradient(&LogSigmoid::default(), &[-0.1, 0.9, 3.0], &[x]);
+            check_gradient(&LogSigmoid { reference_numerics: true }, &[-0.1, 0.9, 3.0], &[x]);
         }
     }
 
@@ -102,6 +118,15 @@ mod tests {
         let p = [-0.75, 0.6, 5.0, 1.0];
         assert!((Sigmoid.value(&p, &[-100.0]) - 1.0).abs() < 1e-12);
         assert!((Sigmoid.value(&p, &[100.0]) - 0.25).abs() < 1e-12);
-        assert!((LogSigmoid.value(&[-0.1, 0.9, 3.0], &[-50.0]) - 1.0).abs() < 1e-12);
+        assert!((LogSigmoid::default().value(&[-0.1, 0.9, 3.0], &[-50.0]) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn reference_numerics_hit_a_wall_where_one_minus_sigma_underflows() {
+        let (stable, reference) = (LogSigmoid::default(), LogSigmoid { reference_numerics: true });
+        let p = [-0.05, 1.0, 100.0];
+        assert!((stable.value(&p, &[1.1]) - reference.value(&p, &[1.1])).abs() < 1e-9);
+        assert_eq!(reference.value(&p, &[1.5]), f64::NEG_INFINITY);
+        assert!((stable.value(&p, &[1.5]) - (1.0 - 0.05 * 50.0)).abs() < 1e-9);
     }
 }

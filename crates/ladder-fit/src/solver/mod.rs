@@ -1,10 +1,13 @@
 //! Solvers plugged into argmin's executor, each with a typed [`StopReason`].
 //!
 //! [`ProjectedLbfgs`] minimises any smooth objective in a box (the paper's L-BFGS-B fits);
-//! [`BoundedLm`] solves box-bounded least squares (the paper's `curve_fit` fits).
+//! [`BoundedLm`] solves box-bounded least squares with an analytic Jacobian; [`Trf`] is the
+//! trust-region reflective method of SciPy's `curve_fit`, used to reproduce the paper's step 2.
 
 mod bounded_lm;
 mod projected_lbfgs;
+mod trf;
 
 pub use bounded_lm::BoundedLm;
 pub use projected_lbfgs::{ProjectedLbfgs, StopReason};
+pub use trf::Trf;
