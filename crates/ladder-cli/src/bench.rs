@@ -24,11 +24,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let data = PaperData::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;
     let load = t0.elapsed().as_secs_f64();
-    reproduce(&data, "13B-5T")?;
+    let tasks = ladder_core::TaskSet::get("v2_main")?;
+    reproduce(&data, "13B-5T", &tasks)?;
     let mut times = Vec::new();
     for _ in 0..args.repeats.max(1) {
         let t = Instant::now();
-        reproduce(&data, "13B-5T")?;
+        reproduce(&data, "13B-5T", &tasks)?;
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

@@ -3,6 +3,8 @@
 mod bench;
 mod reproduce;
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 /// Task scaling laws from model ladders (Bhagia et al. 2024): fit small-model ladder results and
@@ -22,9 +24,18 @@ enum Command {
     Bench(bench::Args),
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Bench(args) => bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`ladder reproduce | head`): not an error.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -9,7 +9,7 @@ pub type Result<T, E = LadderError> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum LadderError {
     /// A file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -153,16 +153,16 @@ pub struct TaskSet {
 }
 
 impl TaskSet {
-    /// Looks a task set up by name: `v2_main`, `v2_main_variance`, or a single task key.
+    /// Looks a task set up: `v2_main`, `v2_main_variance`, or comma-separated task keys.
     pub fn get(name: &str) -> Result<TaskSet> {
         let keys: Vec<&str> = match name {
             "v2_main" => V2_MAIN.to_vec(),
             "v2_main_variance" => V2_MAIN_VARIANCE.to_vec(),
-            key if Task::get(key).is_ok() => vec![key],
+            list if list.contains(',') || list.ends_with("_5shot") => list.split(',').map(str::trim).collect(),
             _ => {
                 return Err(LadderError::UnknownTaskSet {
                     name: name.to_string(),
-                    known: "v2_main, v2_main_variance, or any single task key".to_string(),
+                    known: "v2_main, v2_main_variance, or comma-separated task keys".to_string(),
                 })
             }
         };
@@ -271,6 +271,9 @@ mod tests {
         let err = Task::get("nope_5shot").unwrap_err().to_string();
         assert!(err.contains("unknown task `nope_5shot`") && err.contains("hellaswag_val_5shot"), "{err}");
         assert!(TaskSet::get("v3").is_err());
+        assert_eq!(TaskSet::get("piqa_val_5shot, csqa_val_5shot").unwrap().tasks.len(), 2);
+        let err = TaskSet::get("piqa_val_5shot,piqa_5shot").unwrap_err().to_string();
+        assert!(err.contains("unknown task `piqa_5shot`"), "{err}");
         assert_eq!(TaskSet::get("v2_main").unwrap().tasks.len(), 8);
     }
 }

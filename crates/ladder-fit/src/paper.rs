@@ -178,12 +178,14 @@ impl Diagnostics {
     }
 }
 
-/// Rebuilds the ten published tables (plus `fit_diagnostics`) for `target`.
-pub fn reproduce(data: &PaperData, target: &str) -> Result<Vec<PaperTable>> {
+/// Rebuilds the ten published tables (plus `fit_diagnostics`) for `target`; `tasks` are the rows
+/// of the nine prediction tables (the paper's are `v2_main`; the variance table always uses
+/// `v2_main_variance`).
+pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<PaperTable>> {
     let ladder = &data.ladder;
     let target_entry = ladder.entry(target)?;
     let variance_entry = ladder.entry(VARIANCE_TARGET)?;
-    let main = TaskSet::get("v2_main")?.tasks;
+    let main = tasks.tasks.clone();
     let mut all: Vec<(Task, bool)> = main.iter().map(|t| (t.clone(), true)).collect();
     for t in TaskSet::get("v2_main_variance")?.tasks {
         if !main.contains(&t) {

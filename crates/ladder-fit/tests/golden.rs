@@ -21,7 +21,8 @@ fn reproduction(target: &str) -> &'static [PaperTable] {
     static TABLES: OnceLock<HashMap<&'static str, Vec<PaperTable>>> = OnceLock::new();
     let all = TABLES.get_or_init(|| {
         let data = PaperData::load(&data_dir()).expect("OLMo-ladder data (set OLMO_LADDER_DATA)");
-        ["13B-5T", "7B-4T"].into_iter().map(|t| (t, reproduce(&data, t).expect("reproduction"))).collect()
+        let tasks = ladder_core::TaskSet::get("v2_main").unwrap();
+        ["13B-5T", "7B-4T"].into_iter().map(|t| (t, reproduce(&data, t, &tasks).expect("reproduction"))).collect()
     });
     &all[target]
 }

@@ -1,0 +1,141 @@
+//! End-to-end tests of the `ladder` binary: the reproduction, and clear errors on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data_dir() -> PathBuf {
+    ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+}
+
+fn ladder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ladder")).args(args).output().expect("run ladder")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ladder-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy of the data folder (run CSVs linked, configs copied) in which `edit` changes files.
+fn broken_data(name: &str, edit: impl FnOnce(&Path)) -> PathBuf {
+    let dir = scratch(name);
+    let src = data_dir();
+    std::fs::create_dir_all(dir.join("configs")).unwrap();
+    std::fs::create_dir_all(dir.join("ladder-runs")).unwrap();
+    for entry in std::fs::read_dir(src.join("configs")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("configs").join(path.file_name().unwrap())).unwrap();
+    }
+    for entry in std::fs::read_dir(src.join("ladder-runs")).unwrap() {
+        let path = entry.unwrap().path();
+        std::os::unix::fs::symlink(&path, dir.join("ladder-runs").join(path.file_name().unwrap())).unwrap();
+    }
+    edit(&dir);
+    dir
+}
+
+/// Replaces a linked run CSV by an edited copy.
+fn edit_run(dir: &Path, file: &str, edit: impl FnOnce(String) -> String) {
+    let path = dir.join("ladder-runs").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+}
+
+/// Runs a reproduction on `data` and returns stderr, asserting a clean failure.
+fn fails(data: &Path) -> String {
+    let out_dir = data.join("out");
+    let out = ladder(&["reproduce", "-q", "--data", data.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "expected a failure");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn reproduce_writes_every_published_table_as_csv_and_parquet() {
+    let out_dir = scratch("ok");
+    let out = ladder(&["reproduce", "--parquet", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in ladder_fit::paper::TABLE_NAMES.iter().chain(&["fit_diagnostics"]) {
+        assert!(out_dir.join(format!("{name}.csv")).is_file(), "{name}.csv");
+        assert!(out_dir.join(format!("{name}.parquet")).metadata().unwrap().len() > 0, "{name}.parquet");
+        assert!(stdout.contains(name), "{name} not printed");
+    }
+    let published = std::fs::read_to_string(data_dir().join("published/chained_main.csv")).unwrap();
+    let ours = std::fs::read_to_string(out_dir.join("chained_main.csv")).unwrap();
+    assert_eq!(published.lines().next(), ours.lines().next(), "same header");
+    assert_eq!(published.lines().count(), ours.lines().count());
+}
+
+#[test]
+fn a_missing_column_names_file_and_column() {
+    let data = broken_data("missing-column", |d| {
+        edit_run(d, "370M-2xC.csv", |t| t.replace("eval/downstream_bpb/piqa_val_rc_5shot_bpb", "renamed"))
+    });
+    let err = fails(&data);
+    assert!(err.contains("370M-2xC.csv") && err.contains("missing column `eval/downstream_bpb/piqa_val_rc_5shot_bpb`"), "{err}");
+}
+
+#[test]
+fn non_numeric_and_nan_cells_name_file_line_and_column() {
+    for (name, value) in [("text", "abc"), ("nan", "NaN")] {
+        let data = broken_data(name, |d| {
+            edit_run(d, "760M-5xC.csv", |t| {
+                let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+                let mut cells: Vec<&str> = lines[3].split(',').collect();
+                cells[1] = value;
+                lines[3] = cells.join(",");
+                lines.join("\n")
+            })
+        });
+        let err = fails(&data);
+        assert!(
+            err.contains("760M-5xC.csv") && err.contains("line 4") && err.contains("eval/c4_en-validation/CrossEntropyLoss") && err.contains(value),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    let data = broken_data("empty", |d| edit_run(d, "1B-1xC.csv", |_| String::new()));
+    let err = fails(&data);
+    assert!(err.contains("1B-1xC.csv") && err.contains("no data rows"), "{err}");
+}
+
+#[test]
+fn a_config_path_that_does_not_exist_is_named() {
+    let data = broken_data("config-path", |d| {
+        let path = d.join("configs/final.json");
+        let text = std::fs::read_to_string(&path).unwrap().replace("190M-5xC.csv", "190M-50xC.csv");
+        std::fs::write(path, text).unwrap();
+    });
+    let err = fails(&data);
+    assert!(err.contains("final.json") && err.contains("`190M`") && err.contains("190M-50xC.csv") && err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn too_few_ladder_runs_for_the_law_is_a_clear_error() {
+    let data = broken_data("few-points", |d| {
+        let path = d.join("configs/final.json");
+        let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let entries = config.as_object_mut().unwrap();
+        entries.retain(|name, _| !["370M", "760M", "1.3B"].contains(&name.as_str()));
+        entries["190M"]["paths"].as_array_mut().unwrap().truncate(3);
+        std::fs::write(path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+    });
+    let err = fails(&data);
+    assert!(err.contains("step 1") && err.contains("3 points cannot determine 5 parameters"), "{err}");
+}
+
+#[test]
+fn an_unknown_task_key_lists_the_known_ones() {
+    let out = ladder(&["reproduce", "-q", "--tasks", "piqa_val_5shot,piqa_5shot", "--data", data_dir().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("unknown task `piqa_5shot`") && err.contains("piqa_val_5shot"), "{err}");
+}
