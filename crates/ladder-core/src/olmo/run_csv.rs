@@ -17,9 +17,16 @@ pub fn read_run_csv(path: &Path) -> Result<Run> {
     let io = |source| LadderError::Io { path: path.to_path_buf(), source };
     let text = std::fs::read(path).map_err(io)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_slice());
+    // Line numbers are counted from byte offsets, past any line break a record position may
+    // still point at: the csv crate's own count is off by one with CRLF line endings.
+    let line_at = |byte: u64| {
+        let start = byte as usize;
+        let skip = text.get(start..).map_or(0, |rest| rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count());
+        1 + text[..(start + skip).min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64
+    };
     let malformed = |e: csv::Error| LadderError::Malformed {
         path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()).unwrap_or(0),
+        line: e.position().map(|p| line_at(p.byte())).unwrap_or(0),
         message: e.to_string(),
     };
     let header: Vec<String> = reader.headers().map_err(malformed)?.iter().map(str::to_string).collect();
@@ -29,10 +36,12 @@ pub fn read_run_csv(path: &Path) -> Result<Run> {
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
     for record in reader.records() {
         let record = record.map_err(malformed)?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
         for ((cell, column), name) in record.iter().zip(columns.iter_mut()).zip(&header) {
-            let value = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                LadderError::BadCell { path: path.to_path_buf(), line, column: name.clone(), value: cell.to_string() }
+            let value = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| LadderError::BadCell {
+                path: path.to_path_buf(),
+                line: record.position().map(|p| line_at(p.byte())).unwrap_or(0),
+                column: name.clone(),
+                value: cell.to_string(),
             })?;
             column.push(value);
         }
@@ -87,6 +96,12 @@ mod tests {
         assert!(matches!(err, LadderError::BadCell { line: 2, .. }), "{err}");
         let err = read_run_csv(&write("d.csv", "_step,batch_size_in_tokens,m\n10,4,\n")).unwrap_err();
         assert!(matches!(err, LadderError::BadCell { .. }), "{err}");
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_lines() {
+        let err = read_run_csv(&write("crlf.csv", "_step,batch_size_in_tokens,m\r\n10,4,1.5\r\n20,4,2\r\n30,4,oops\r\n")).unwrap_err();
+        assert!(matches!(err, LadderError::BadCell { line: 4, .. }), "{err}");
     }
 
     #[test]
