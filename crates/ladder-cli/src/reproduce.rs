@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ladder_core::table::{write_table, Format};
-use ladder_fit::paper::{reproduce, PaperData};
+use ladder_fit::paper::{compare_with_published, reproduce, PaperData};
 
 /// Arguments of `ladder reproduce`.
 #[derive(Debug, clap::Args)]
@@ -28,6 +28,13 @@ pub struct Args {
     /// Also write every table as Parquet.
     #[arg(long)]
     pub parquet: bool,
+    /// Compare with the published tables and print the largest difference per column (also
+    /// written as `comparison.csv`).
+    #[arg(long)]
+    pub compare: bool,
+    /// Folder of the published tables for --compare (default: `published/` of the data folder).
+    #[arg(long, requires = "compare")]
+    pub published: Option<PathBuf>,
     /// Do not print the tables.
     #[arg(long, short)]
     pub quiet: bool,
@@ -65,7 +72,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tasks = ladder_core::TaskSet::get(&args.tasks)?;
     let tables = reproduce(&data, &args.target, &tasks)?;
     let mut out = std::io::stdout().lock();
-    for mut table in tables {
+    let mut tables = tables;
+    for table in tables.iter_mut() {
         let path = write_table(&mut table.frame, &args.out, table.name, Format::Csv)?;
         if args.parquet {
             write_table(&mut table.frame, &args.out, table.name, Format::Parquet)?;
@@ -73,6 +81,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if !args.quiet {
             writeln!(out, "{} (target {}) → {}\n{}\n", table.name, args.target, path.display(), table.frame)?;
         }
+    }
+    if args.compare {
+        let dir = args.published.unwrap_or_else(|| data_dir.join("published"));
+        let mut comparison = compare_with_published(&tables, &dir)?;
+        let path = write_table(&mut comparison, &args.out, "comparison", Format::Csv)?;
+        std::env::set_var("POLARS_FMT_MAX_ROWS", "100");
+        writeln!(out, "largest |ours - published| per column ({}) → {}\n{comparison}", dir.display(), path.display())?;
     }
     Ok(())
 }
