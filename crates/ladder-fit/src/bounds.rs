@@ -37,6 +37,19 @@ impl Bounds {
         }
     }
 
+    /// Whether parameter `i` at `x` sits on a bound that the gradient `g` pushes against (such
+    /// a parameter is held fixed by an active-set step).
+    pub fn blocked(&self, i: usize, x: f64, g: f64) -> bool {
+        (x <= self.lower[i] && g > 0.0) || (x >= self.upper[i] && g < 0.0)
+    }
+
+    /// ∞-norm of the projected gradient step P(x − g) − x (zero at a bounded stationary point).
+    pub fn projected_gradient_norm(&self, x: &[f64], g: &[f64]) -> f64 {
+        let mut moved: Vec<f64> = x.iter().zip(g).map(|(a, b)| a - b).collect();
+        self.project(&mut moved);
+        moved.iter().zip(x).map(|(m, a)| (m - a).abs()).fold(0.0, f64::max)
+    }
+
     /// Which parameters sit on a bound (within 1e-9 · max(1, |bound|): interior-point solvers
     /// stop a hair inside).
     pub fn at_bound(&self, x: &[f64]) -> Vec<bool> {

@@ -1,5 +1,21 @@
 //! The paper's prediction recipes: step 1 ((N, D) → task loss), step 2 (task loss → accuracy),
 //! their chain, and the FLOPs variant (method.md §3–7).
+//!
+//! ```no_run
+//! use ladder_core::{olmo, Feature, Task};
+//! use ladder_fit::predict::{Step1, Step2, Target};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ladder = olmo::load_ladder("../shared/olmo-ladder".as_ref(), "final")?;
+//! let task = Task::get("hellaswag_val_5shot")?;
+//! let step1 = Step1 { feature: Feature::RcBpb, moving_avg: 5 }.fit(&ladder, &task)?;
+//! let step2 = Step2::paper(Feature::RcBpb).fit(&ladder, &task)?;
+//! let target = Target::of(ladder.entry("7B-4T")?);
+//! let accuracy = step2.predict(step1.predict(target.n, target.d));
+//! println!("{accuracy:.4}  (step 1 stopped: {:?}, {} iterations)", step1.fit.stop, step1.fit.iterations);
+//! # Ok(())
+//! # }
+//! ```
 
 use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
 

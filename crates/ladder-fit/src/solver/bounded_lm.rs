@@ -6,8 +6,9 @@
 //! SciPy's `least_squares` (ftol, xtol, gtol, all 1e-8 by default), so fits in flat valleys stop
 //! where SciPy's `curve_fit` stops rather than drifting along the valley.
 
-use argmin::core::{Error as ArgminError, IterState, Jacobian, Operator, Problem, Solver, TerminationReason, TerminationStatus, KV};
+use argmin::core::{Error as ArgminError, IterState, Jacobian, Operator, Problem, Solver, TerminationStatus, KV};
 
+use super::common::{jt_times, starting_point, termination};
 use super::StopReason;
 use crate::bounds::Bounds;
 
@@ -37,17 +38,6 @@ impl BoundedLm {
         self.stop
     }
 
-    /// Jᵀv for the stored m × n Jacobian.
-    fn jt_times(&self, v: &[f64], n: usize) -> Vec<f64> {
-        let mut out = vec![0.0; n];
-        for (row, vi) in self.jacobian.chunks_exact(n).zip(v) {
-            for (o, j) in out.iter_mut().zip(row) {
-                *o += j * vi;
-            }
-        }
-        out
-    }
-
     /// JᵀJ for the stored Jacobian.
     fn normal_matrix(&self, n: usize) -> Vec<f64> {
         let mut a = vec![0.0; n * n];
@@ -61,11 +51,6 @@ impl BoundedLm {
         a
     }
 
-    fn projected_gradient_norm(&self, x: &[f64], g: &[f64]) -> f64 {
-        let mut moved: Vec<f64> = x.iter().zip(g).map(|(a, b)| a - b).collect();
-        self.bounds.project(&mut moved);
-        moved.iter().zip(x).map(|(m, a)| (m - a).abs()).fold(0.0, f64::max)
-    }
 }
 
 /// Solves the k × k system `a · x = b` by Gaussian elimination with partial pivoting.
@@ -96,7 +81,7 @@ fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
 }
 
 fn half_square_norm(r: &[f64]) -> f64 {
-    0.5 * r.iter().map(|v| v * v).sum::<f64>()
+    0.5 * super::common::dot(r, r)
 }
 
 impl<O> Solver<O, LmState> for BoundedLm
@@ -108,11 +93,7 @@ where
     }
 
     fn init(&mut self, problem: &mut Problem<O>, mut state: LmState) -> Result<(LmState, Option<KV>), ArgminError> {
-        let mut x: Vec<f64> = match state.take_param() {
-            Some(x) => x,
-            None => return Err(argmin::argmin_error!(NotInitialized, "no starting point")),
-        };
-        self.bounds.project(&mut x);
+        let x = starting_point(state.take_param(), &self.bounds)?;
         let r = problem.apply(&x)?;
         let f = half_square_norm(&r);
         if !f.is_finite() {
@@ -120,11 +101,11 @@ where
         }
         self.jacobian = problem.jacobian(&x)?;
         let n = x.len();
-        let g = self.jt_times(&r, n);
+        let g = jt_times(&self.jacobian, &r, n);
         let a = self.normal_matrix(n);
         self.lambda = 1e-3 * (0..n).map(|i| a[i * n + i]).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
         self.nu = 2.0;
-        self.stop = (self.projected_gradient_norm(&x, &g) <= self.gtol).then_some(StopReason::ProjectedGradient);
+        self.stop = (self.bounds.projected_gradient_norm(&x, &g) <= self.gtol).then_some(StopReason::ProjectedGradient);
         Ok((state.param(x).cost(f).gradient(g).residuals(r), None))
     }
 
@@ -135,7 +116,7 @@ where
         let f = state.get_cost();
         let n = x.len();
         let free: Vec<usize> = (0..n)
-            .filter(|&i| !((x[i] <= self.bounds.lower[i] && g[i] > 0.0) || (x[i] >= self.bounds.upper[i] && g[i] < 0.0)))
+            .filter(|&i| !self.bounds.blocked(i, x[i], g[i]))
             .collect();
         let a = self.normal_matrix(n);
         let k = free.len();
@@ -169,10 +150,10 @@ where
                 self.lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
                 self.nu = 2.0;
                 self.jacobian = problem.jacobian(&trial)?;
-                let g_new = self.jt_times(&r_new, n);
+                let g_new = jt_times(&self.jacobian, &r_new, n);
                 let step_norm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
                 let x_norm = trial.iter().map(|v| v * v).sum::<f64>().sqrt();
-                self.stop = if self.projected_gradient_norm(&trial, &g_new) <= self.gtol {
+                self.stop = if self.bounds.projected_gradient_norm(&trial, &g_new) <= self.gtol {
                     Some(StopReason::ProjectedGradient)
                 } else if f - f_new < self.ftol * f {
                     Some(StopReason::RelativeReduction)
@@ -191,10 +172,7 @@ where
     }
 
     fn terminate(&mut self, _state: &LmState) -> TerminationStatus {
-        match self.stop {
-            Some(reason) => TerminationStatus::Terminated(TerminationReason::SolverExit(reason.label().to_string())),
-            None => TerminationStatus::NotTerminated,
-        }
+        termination(self.stop)
     }
 }
 

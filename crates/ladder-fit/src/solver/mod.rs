@@ -5,6 +5,7 @@
 //! trust-region reflective method of SciPy's `curve_fit`, used to reproduce the paper's step 2.
 
 mod bounded_lm;
+mod common;
 mod projected_lbfgs;
 mod trf;
 

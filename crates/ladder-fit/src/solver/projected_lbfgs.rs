@@ -7,10 +7,9 @@
 
 use std::collections::VecDeque;
 
-use argmin::core::{
-    CostFunction, Error as ArgminError, Gradient, IterState, Problem, Solver, TerminationReason,
-    TerminationStatus, KV,
-};
+use argmin::core::{CostFunction, Error as ArgminError, Gradient, IterState, Problem, Solver, TerminationStatus, KV};
+
+use super::common::{starting_point, termination};
 
 use crate::bounds::Bounds;
 
@@ -84,20 +83,6 @@ impl ProjectedLbfgs {
         self.stop
     }
 
-    fn free_mask(&self, x: &[f64], g: &[f64]) -> Vec<bool> {
-        x.iter()
-            .zip(g)
-            .zip(self.bounds.lower.iter().zip(&self.bounds.upper))
-            .map(|((&xi, &gi), (&lo, &hi))| !((xi <= lo && gi > 0.0) || (xi >= hi && gi < 0.0)))
-            .collect()
-    }
-
-    fn projected_gradient_norm(&self, x: &[f64], g: &[f64]) -> f64 {
-        let mut moved: Vec<f64> = x.iter().zip(g).map(|(a, b)| a - b).collect();
-        self.bounds.project(&mut moved);
-        moved.iter().zip(x).map(|(m, a)| (m - a).abs()).fold(0.0, f64::max)
-    }
-
     /// Two-loop recursion restricted to the free variables.
     fn direction(&self, g: &[f64], free: &[bool]) -> Vec<f64> {
         let mask = |v: &[f64]| -> Vec<f64> { v.iter().zip(free).map(|(x, f)| if *f { *x } else { 0.0 }).collect() };
@@ -139,11 +124,7 @@ where
     }
 
     fn init(&mut self, problem: &mut Problem<O>, mut state: LbfgsState) -> Result<(LbfgsState, Option<KV>), ArgminError> {
-        let mut x: Vec<f64> = match state.take_param() {
-            Some(x) => x,
-            None => return Err(argmin::argmin_error!(NotInitialized, "no starting point")),
-        };
-        self.bounds.project(&mut x);
+        let x = starting_point(state.take_param(), &self.bounds)?;
         let f = problem.cost(&x)?;
         if !f.is_finite() {
             return Err(argmin::argmin_error!(InvalidParameter, "the objective is not finite at the starting point"));
@@ -151,7 +132,7 @@ where
         let g = problem.gradient(&x)?;
         self.history.clear();
         self.stop = None;
-        if self.projected_gradient_norm(&x, &g) <= self.pgtol {
+        if self.bounds.projected_gradient_norm(&x, &g) <= self.pgtol {
             self.stop = Some(StopReason::ProjectedGradient);
         }
         Ok((state.param(x).cost(f).gradient(g), None))
@@ -161,7 +142,7 @@ where
         let x = state.take_param().expect("initialised");
         let g = state.take_gradient().expect("initialised");
         let f = state.get_cost();
-        let free = self.free_mask(&x, &g);
+        let free: Vec<bool> = (0..x.len()).map(|i| !self.bounds.blocked(i, x[i], g[i])).collect();
         let mut d = self.direction(&g, &free);
         let slope: f64 = d.iter().zip(&g).map(|(a, b)| a * b).sum();
         if slope.is_nan() || slope >= 0.0 {
@@ -206,7 +187,7 @@ where
             }
             self.history.push_back((s, y, 1.0 / sy));
         }
-        if self.projected_gradient_norm(&x_new, &g_new) <= self.pgtol {
+        if self.bounds.projected_gradient_norm(&x_new, &g_new) <= self.pgtol {
             self.stop = Some(StopReason::ProjectedGradient);
         } else if self.ftol > 0.0 && (f - f_new) <= self.ftol * f.abs().max(f_new.abs()) {
             self.stop = Some(StopReason::RelativeReduction);
@@ -215,9 +196,6 @@ where
     }
 
     fn terminate(&mut self, _state: &LbfgsState) -> TerminationStatus {
-        match self.stop {
-            Some(reason) => TerminationStatus::Terminated(TerminationReason::SolverExit(reason.label().to_string())),
-            None => TerminationStatus::NotTerminated,
-        }
+        termination(self.stop)
     }
 }

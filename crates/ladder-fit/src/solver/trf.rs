@@ -10,8 +10,9 @@
 //! forward-difference Jacobian (relative step √ε·max(1, |x|)) and the same stopping rules
 //! (ftol = xtol = gtol = 1e-8).
 
-use argmin::core::{Error as ArgminError, IterState, Operator, Problem, Solver, TerminationReason, TerminationStatus, KV};
+use argmin::core::{Error as ArgminError, IterState, Operator, Problem, Solver, TerminationStatus, KV};
 
+use super::common::{dot, jt_times, norm, starting_point, termination};
 use super::StopReason;
 use crate::bounds::Bounds;
 
@@ -31,14 +32,6 @@ pub struct Trf {
 type TrfState = IterState<Vec<f64>, Vec<f64>, (), (), Vec<f64>, f64>;
 
 const EPS: f64 = f64::EPSILON;
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
-}
 
 impl Trf {
     /// A solver for the given bounds with ftol = xtol = gtol = 1e-8.
@@ -401,11 +394,7 @@ where
     }
 
     fn init(&mut self, problem: &mut Problem<O>, mut state: TrfState) -> Result<(TrfState, Option<KV>), ArgminError> {
-        let mut x: Vec<f64> = match state.take_param() {
-            Some(x) => x,
-            None => return Err(argmin::argmin_error!(NotInitialized, "no starting point")),
-        };
-        self.bounds.project(&mut x);
+        let mut x = starting_point(state.take_param(), &self.bounds)?;
         self.strictly_feasible(&mut x, 1e-10);
         let f = problem.apply(&x)?;
         let cost = 0.5 * dot(&f, &f);
@@ -517,22 +506,8 @@ where
     }
 
     fn terminate(&mut self, _state: &TrfState) -> TerminationStatus {
-        match self.stop {
-            Some(reason) => TerminationStatus::Terminated(TerminationReason::SolverExit(reason.label().to_string())),
-            None => TerminationStatus::NotTerminated,
-        }
+        termination(self.stop)
     }
-}
-
-/// Jᵀv for a row-major m × n matrix.
-fn jt_times(jac: &[f64], v: &[f64], n: usize) -> Vec<f64> {
-    let mut out = vec![0.0; n];
-    for (row, vi) in jac.chunks_exact(n).zip(v) {
-        for (o, j) in out.iter_mut().zip(row) {
-            *o += j * vi;
-        }
-    }
-    out
 }
 
 #[cfg(test)]
