@@ -343,3 +343,49 @@ mod tests {
         assert!(a.iter().all(|p| (0.0..=1.0).contains(&p[0])));
     }
 }
+
+#[cfg(test)]
+mod multistart_tests {
+    use super::*;
+
+    /// y = sin(ω x): every wrong frequency near the start is a local optimum.
+    struct Wave;
+    impl Law for Wave {
+        fn name(&self) -> &'static str {
+            "wave"
+        }
+        fn param_names(&self) -> &'static [&'static str] {
+            &["omega"]
+        }
+        fn inputs(&self) -> usize {
+            1
+        }
+        fn value(&self, p: &[f64], x: &[f64]) -> f64 {
+            (p[0] * x[0]).sin()
+        }
+        fn value_and_gradient(&self, p: &[f64], x: &[f64], g: &mut [f64]) -> f64 {
+            g[0] = x[0] * (p[0] * x[0]).cos();
+            self.value(p, x)
+        }
+        fn formula(&self, p: &[f64]) -> String {
+            format!("sin({} x)", p[0])
+        }
+    }
+
+    #[test]
+    fn more_starts_escape_a_local_optimum_and_keep_the_best() {
+        let mut data = Observations::default();
+        for i in 0..100 {
+            let x = 0.05 + 10.0 * i as f64 / 100.0;
+            data.push(&[x], (3.0 * x).sin());
+        }
+        for method in [Method::Lbfgs, Method::TrustRegionReflective] {
+            let fitter = Fitter::least_squares().with_method(method);
+            let one = fitter.fit(&Wave, &data, &[1.7]).unwrap();
+            assert!((one.params[0] - 3.0).abs() > 0.1, "one start should stall: {one:?}");
+            let many = fitter.clone().with_starts(16).fit(&Wave, &data, &[1.7]).unwrap();
+            assert!((many.params[0] - 3.0).abs() < 1e-6 && many.start > 0, "{method:?}: {many:?}");
+            assert_eq!(many, fitter.with_starts(16).fit(&Wave, &data, &[1.7]).unwrap(), "deterministic");
+        }
+    }
+}
