@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use polars::prelude::*;
+
 fn data_dir() -> PathBuf {
     ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
@@ -57,7 +59,7 @@ fn fails(data: &Path) -> String {
 #[test]
 fn reproduce_writes_every_published_table_as_csv_and_parquet() {
     let out_dir = scratch("ok");
-    let out = ladder(&["reproduce", "--parquet", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = ladder(&["reproduce", "--parquet", "--compare", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in ladder_fit::paper::TABLE_NAMES.iter().chain(&["fit_diagnostics"]) {
@@ -65,6 +67,18 @@ fn reproduce_writes_every_published_table_as_csv_and_parquet() {
         assert!(out_dir.join(format!("{name}.parquet")).metadata().unwrap().len() > 0, "{name}.parquet");
         assert!(stdout.contains(name), "{name} not printed");
     }
+    // Parquet reads back as the same table.
+    let file = std::fs::File::open(out_dir.join("step1_main.parquet")).unwrap();
+    let parquet = ParquetReader::new(file).finish().unwrap();
+    let csv = CsvReadOptions::default().try_into_reader_with_file_path(Some(out_dir.join("step1_main.csv"))).unwrap().finish().unwrap();
+    assert!(parquet.equals(&csv), "{parquet}\n{csv}");
+    // --compare reports step 1 agreeing with the published table.
+    let comparison =
+        CsvReadOptions::default().try_into_reader_with_file_path(Some(out_dir.join("comparison.csv"))).unwrap().finish().unwrap();
+    let (tables, columns, diffs) =
+        (comparison.column("table").unwrap().str().unwrap(), comparison.column("column").unwrap().str().unwrap(), comparison.column("max_abs_diff").unwrap().f64().unwrap());
+    let step1_pred = (0..comparison.height()).find(|&i| tables.get(i) == Some("step1_main") && columns.get(i) == Some("Pred")).unwrap();
+    assert!(diffs.get(step1_pred).unwrap() < 1e-6, "{comparison}");
     let published = std::fs::read_to_string(data_dir().join("published/chained_main.csv")).unwrap();
     let ours = std::fs::read_to_string(out_dir.join("chained_main.csv")).unwrap();
     assert_eq!(published.lines().next(), ours.lines().next(), "same header");

@@ -2,6 +2,7 @@
 //!
 //! * [`law`]: parameterised curves with analytic gradients (power laws, sigmoids).
 //! * [`objective`]: loss × residual space over observations, as an argmin problem.
+//! * [`bounds`]: box bounds and the active-set tests the solvers share.
 //! * [`solver`]: bounded solvers implementing argmin's `Solver` trait, with typed stop reasons.
 //! * [`fitter`]: the one fitting engine (bounds, multi-start, diagnostics as data).
 //! * [`points`]: checkpoint policies that turn runs into fitting points.
@@ -12,12 +13,12 @@ pub mod bounds;
 pub mod fitter;
 pub mod law;
 pub mod objective;
+pub mod paper;
+pub mod points;
+pub mod predict;
 pub mod solver;
 
 pub use bounds::Bounds;
 pub use fitter::{Fit, FitError, Fitter, Method};
 pub use law::Law;
 pub use objective::{Loss, Observations, ResidualSpace};
-pub mod paper;
-pub mod points;
-pub mod predict;

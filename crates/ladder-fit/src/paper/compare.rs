@@ -9,8 +9,8 @@ use super::PaperTable;
 use crate::predict::Result;
 
 /// For every numeric column of every table that has a published counterpart in `published_dir`
-/// (`<name>.csv`), the largest absolute difference and the row where it occurs. Tables must list
-/// the same rows in the same order.
+/// (`<name>.csv`), the largest absolute difference and the row where it occurs (empty when the
+/// column agrees exactly). Tables must list the same rows in the same order.
 pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Result<DataFrame> {
     let (mut table, mut column, mut diff, mut worst) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for t in tables {
@@ -49,7 +49,7 @@ pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Re
             table.push(t.name);
             column.push(c.name().to_string());
             diff.push(d);
-            worst.push(ours_rows.get(row).cloned().unwrap_or_default());
+            worst.push(if d > 0.0 { ours_rows.get(row).cloned().unwrap_or_default() } else { String::new() });
         }
     }
     Ok(df!("table" => table, "column" => column, "max_abs_diff" => diff, "worst_row" => worst).map_err(LadderError::from)?)
