@@ -1,6 +1,7 @@
 //! The `ladder` command-line tool.
 
 mod bench;
+mod import;
 mod reproduce;
 
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Rebuild the paper's ten published tables from the OLMo-ladder data.
     Reproduce(reproduce::Args),
+    /// Read an OLMo-ladder config and its run CSVs into the long run table (CSV/Parquet).
+    Import(import::Args),
     /// Time the whole reproduction (fits of all ten tables) and print the figures.
     Bench(bench::Args),
 }
@@ -27,6 +30,7 @@ enum Command {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Import(args) => import::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

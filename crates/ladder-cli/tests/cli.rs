@@ -153,3 +153,20 @@ fn an_unknown_task_key_lists_the_known_ones() {
     assert!(!out.status.success());
     assert!(err.contains("unknown task `piqa_5shot`") && err.contains("piqa_val_5shot"), "{err}");
 }
+
+#[test]
+fn import_writes_the_long_run_table_that_rebuilds_the_ladder() {
+    let out_dir = scratch("import");
+    let out = ladder(&["import", "--parquet", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = ParquetReader::new(std::fs::File::open(out_dir.join("runs.parquet")).unwrap()).finish().unwrap();
+    let rebuilt = ladder_core::table::ladder_from_run_table(&table, &out_dir.join("runs.parquet")).unwrap();
+    let original = ladder_core::olmo::load_ladder(&data_dir(), "final").unwrap();
+    assert_eq!(rebuilt.entries.len(), original.entries.len());
+    for (a, b) in rebuilt.entries.iter().zip(&original.entries) {
+        assert_eq!((&a.name, a.mode, a.n, a.flops_per_token), (&b.name, b.mode, b.n, b.flops_per_token));
+        for (ra, rb) in a.runs.iter().zip(&b.runs) {
+            assert_eq!((&ra.name, &ra.checkpoints), (&rb.name, &rb.checkpoints));
+        }
+    }
+}
