@@ -2,6 +2,7 @@
 //! deterministic multi-start, and diagnostics returned as data.
 
 use argmin::core::{Executor, State};
+use argmin::solver::neldermead::NelderMead;
 
 use crate::bounds::Bounds;
 use crate::law::Law;
@@ -60,7 +61,8 @@ pub struct MultiStart {
 }
 
 /// The optimisation method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     /// Projected L-BFGS: any loss (the paper's L-BFGS-B).
     Lbfgs,
@@ -68,7 +70,67 @@ pub enum Method {
     LevenbergMarquardt,
     /// Trust Region Reflective with a finite-difference Jacobian, as SciPy's `curve_fit`:
     /// squared loss only (the paper's step 2).
+    #[serde(alias = "trf")]
     TrustRegionReflective,
+    /// argmin's Nelder–Mead simplex on the bound-projected parameters: any loss, no gradient.
+    NelderMead,
+}
+
+/// Which loss, by name (the δ of Huber is a separate setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossKind {
+    /// Huber loss with transition δ.
+    Huber,
+    /// Squared loss (least squares).
+    Squared,
+}
+
+/// Fitting choices of one stage of a design, as data (experiment files set them).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitSettings {
+    /// Loss per residual.
+    pub loss: LossKind,
+    /// Huber transition δ (ignored by the squared loss).
+    pub delta: f64,
+    /// Residual space.
+    pub residuals: ResidualSpace,
+    /// Optimisation method.
+    pub method: Method,
+    /// Number of deterministic starts (the first is the stage's own p0).
+    pub starts: usize,
+}
+
+impl FitSettings {
+    /// The paper's step 1: Huber (δ = 1e-3) on log residuals, L-BFGS, one start.
+    pub const fn step1() -> FitSettings {
+        FitSettings { loss: LossKind::Huber, delta: 1e-3, residuals: ResidualSpace::Log, method: Method::Lbfgs, starts: 1 }
+    }
+
+    /// The paper's step 2: least squares, trust region reflective, one start.
+    pub const fn step2() -> FitSettings {
+        FitSettings {
+            loss: LossKind::Squared,
+            delta: 1e-3,
+            residuals: ResidualSpace::Linear,
+            method: Method::TrustRegionReflective,
+            starts: 1,
+        }
+    }
+
+    /// The loss these settings name.
+    pub fn loss(&self) -> Loss {
+        match self.loss {
+            LossKind::Huber => Loss::Huber { delta: self.delta },
+            LossKind::Squared => Loss::Squared,
+        }
+    }
+
+    /// A fitter with these settings and the given bounds.
+    pub fn fitter(&self, bounds: Bounds) -> Fitter {
+        Fitter::new(self.loss(), self.residuals).with_method(self.method).with_starts(self.starts).with_bounds(bounds)
+    }
 }
 
 /// Fitting settings; build with [`Fitter::new`] and the `with_*` methods.
@@ -158,7 +220,7 @@ impl Fitter {
         if let Some(j) = (0..k).find(|&j| !(bounds.lower[j] <= bounds.upper[j])) {
             return Err(FitError::BadSetup { law: name, message: format!("bound of `{}` is inverted", law.param_names()[j]) });
         }
-        if self.method != Method::Lbfgs && self.loss != Loss::Squared {
+        if matches!(self.method, Method::LevenbergMarquardt | Method::TrustRegionReflective) && self.loss != Loss::Squared {
             return Err(FitError::BadSetup { law: name, message: format!("{:?} needs the squared loss", self.method) });
         }
         if data.len() < k {
@@ -215,10 +277,47 @@ impl Fitter {
                     .map_err(|e| e.to_string())?;
                 (result.state().get_best_param().cloned(), result.state().get_iter(), result.solver().stop_reason())
             }
+            Method::NelderMead => {
+                let simplex: Vec<Vec<f64>> = std::iter::once(p.clone())
+                    .chain((0..p.len()).map(|j| {
+                        let mut v = p.clone();
+                        v[j] += 0.1 * v[j].abs().max(0.1);
+                        v
+                    }))
+                    .collect();
+                let solver = NelderMead::new(simplex).with_sd_tolerance(1e-12).map_err(|e| e.to_string())?;
+                let problem = Projected { objective: objective_ref(objective), bounds };
+                let result = Executor::new(problem, solver)
+                    .configure(|s| s.max_iters(self.max_iters))
+                    .run()
+                    .map_err(|e| e.to_string())?;
+                let converged = matches!(result.state().get_termination_reason(), Some(argmin::core::TerminationReason::SolverConverged));
+                let mut best = result.state().get_best_param().cloned();
+                if let Some(b) = best.as_mut() {
+                    bounds.project(b);
+                }
+                (best, result.state().get_iter(), converged.then_some(StopReason::SimplexCollapsed))
+            }
         };
         let params = params.ok_or("the solver returned no parameters")?;
         Ok((objective.value(&params), params, iterations, stop.unwrap_or(StopReason::MaxIterations)))
             .map(|(value, params, iterations, stop)| (params, value, iterations, stop))
+    }
+}
+
+/// The objective evaluated at parameters projected into the bounds (for Nelder–Mead).
+struct Projected<'a> {
+    objective: Objective<'a>,
+    bounds: &'a Bounds,
+}
+
+impl argmin::core::CostFunction for Projected<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, p: &Vec<f64>) -> Result<f64, argmin::core::Error> {
+        let mut q = p.clone();
+        self.bounds.project(&mut q);
+        Ok(self.objective.value(&q))
     }
 }
 
@@ -307,6 +406,14 @@ mod tests {
         for (a, b) in lm.params.iter().zip(&fit.params) {
             assert!((a - b).abs() < 1e-5, "{lm:?} vs {fit:?}");
         }
+        // Nelder-Mead (no gradient) gets close to the same optimum (it stalls on the b bound).
+        let nm = Fitter::least_squares()
+            .with_method(Method::NelderMead)
+            .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
+            .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
+            .unwrap();
+        assert!(nm.objective <= fit.objective * (1.0 + 1e-3), "{nm:?} vs {fit:?}");
+        assert_eq!(nm.stop, StopReason::SimplexCollapsed);
         // A ceiling bound below the truth is reported as active.
         let capped = Fitter::least_squares()
             .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 0.95)]))

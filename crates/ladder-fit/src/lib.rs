@@ -19,6 +19,6 @@ pub mod predict;
 pub mod solver;
 
 pub use bounds::Bounds;
-pub use fitter::{Fit, FitError, Fitter, Method};
+pub use fitter::{Fit, FitError, FitSettings, Fitter, LossKind, Method};
 pub use law::Law;
 pub use objective::{Loss, Observations, ResidualSpace};

@@ -37,7 +37,8 @@ impl Observations {
 }
 
 /// Where residuals are taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ResidualSpace {
     /// r = log(prediction) − log(observation) (step 1; predictions must stay positive).
     Log,

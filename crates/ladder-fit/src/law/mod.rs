@@ -5,9 +5,11 @@
 
 mod power;
 mod sigmoid;
+mod single_step;
 
 pub use power::{FlopsPowerLaw, NdPowerLaw};
 pub use sigmoid::{LogSigmoid, Sigmoid};
+pub use single_step::SingleStepLaw;
 
 /// A parameterised curve with an analytic gradient.
 pub trait Law: Send + Sync {

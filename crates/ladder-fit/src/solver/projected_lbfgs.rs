@@ -25,6 +25,8 @@ pub enum StopReason {
     LineSearchFailed,
     /// The last step was shorter than the step tolerance relative to the parameters.
     SmallStep,
+    /// The Nelder–Mead simplex shrank below its tolerance.
+    SimplexCollapsed,
     /// The iteration limit was reached.
     MaxIterations,
 }
@@ -42,6 +44,7 @@ impl StopReason {
             StopReason::RelativeReduction => "relative_reduction",
             StopReason::LineSearchFailed => "line_search_failed",
             StopReason::SmallStep => "small_step",
+            StopReason::SimplexCollapsed => "simplex_collapsed",
             StopReason::MaxIterations => "max_iterations",
         }
     }
