@@ -8,7 +8,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let ladder = olmo::load_ladder("../shared/olmo-ladder".as_ref(), "final")?;
 //! let task = Task::get("hellaswag_val_5shot")?;
-//! let step1 = Step1 { feature: Feature::RcBpb, moving_avg: 5 }.fit(&ladder, &task)?;
+//! let step1 = Step1::new(Feature::RcBpb, 5).fit(&ladder, &task)?;
 //! let step2 = Step2::paper(Feature::RcBpb).fit(&ladder, &task)?;
 //! let target = Target::of(ladder.entry("7B-4T")?);
 //! let accuracy = step2.predict(step1.predict(target.n, target.d));
@@ -20,8 +20,8 @@
 use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
 
 use crate::bounds::Bounds;
-use crate::fitter::{Fit, FitError, Fitter};
-use crate::law::{FlopsPowerLaw, Law, LogSigmoid, NdPowerLaw, Sigmoid};
+use crate::fitter::{Fit, FitError, FitSettings};
+use crate::law::{FlopsPowerLaw, Law, LogSigmoid, NdPowerLaw, Sigmoid, SingleStepLaw};
 use crate::objective::Observations;
 use crate::points::{ladder_final_points, ladder_step2_points, mean_of_last, CheckpointPolicy, FinalPoint};
 
@@ -77,12 +77,14 @@ impl Target {
 }
 
 /// Step 1: a power law in (N, D) fitted to the final checkpoints of the ladder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step1 {
     /// The predicted feature (task bpb by default).
     pub feature: Feature,
     /// Number of final checkpoints averaged per run.
     pub moving_avg: usize,
+    /// Fitting choices (the paper's: Huber δ = 1e-3 on log residuals, L-BFGS).
+    pub fit: FitSettings,
 }
 
 /// A fitted step 1.
@@ -104,6 +106,11 @@ impl Step1Fit {
 }
 
 impl Step1 {
+    /// Step 1 for `feature` averaged over the last `moving_avg` checkpoints, paper settings.
+    pub const fn new(feature: Feature, moving_avg: usize) -> Step1 {
+        Step1 { feature, moving_avg, fit: FitSettings::step1() }
+    }
+
     /// Fits step 1 for one task on the train entries of `ladder` (method.md §3.3 settings).
     pub fn fit(&self, ladder: &Ladder, task: &Task) -> Result<Step1Fit> {
         let points = ladder_final_points(ladder, task, self.feature, self.moving_avg)?;
@@ -116,8 +123,9 @@ impl Step1 {
         } else {
             (NdPowerLaw::default(), [3.0, 6.0, 0.1, 0.2, 1.0], Bounds::new(&[NON_NEGATIVE; 5]))
         };
-        let fit = Fitter::huber_log()
-            .with_bounds(bounds)
+        let fit = self
+            .fit
+            .fitter(bounds)
             .fit(&law, &data, &p0)
             .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "step 1", source })?;
         Ok(Step1Fit { law, fit, points })
@@ -125,12 +133,14 @@ impl Step1 {
 }
 
 /// Step 1 in compute: L(C) = e^a/C^α + E fitted to the ladder's final checkpoints (method.md §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FlopsStep1 {
     /// The predicted feature.
     pub feature: Feature,
     /// Number of final checkpoints averaged per run.
     pub moving_avg: usize,
+    /// Fitting choices (the paper's step-1 settings).
+    pub fit: FitSettings,
 }
 
 /// A fitted FLOPs step 1.
@@ -148,14 +158,20 @@ impl FlopsStep1Fit {
 }
 
 impl FlopsStep1 {
+    /// The compute law for `feature` averaged over the last `moving_avg` checkpoints.
+    pub const fn new(feature: Feature, moving_avg: usize) -> FlopsStep1 {
+        FlopsStep1 { feature, moving_avg, fit: FitSettings::step1() }
+    }
+
     /// Fits the compute power law for one task.
     pub fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FlopsStep1Fit> {
         let mut data = Observations::default();
         for p in ladder_final_points(ladder, task, self.feature, self.moving_avg)? {
             data.push(&[p.c], p.y);
         }
-        let fit = Fitter::huber_log()
-            .with_bounds(Bounds::new(&[NON_NEGATIVE, (0.0, 1.0), NON_NEGATIVE]))
+        let fit = self
+            .fit
+            .fitter(Bounds::new(&[NON_NEGATIVE, (0.0, 1.0), NON_NEGATIVE]))
             .fit(&FlopsPowerLaw, &data, &[3.0, 0.1, 1.0])
             .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "FLOPs step 1", source })?;
         Ok(FlopsStep1Fit { fit })
@@ -182,6 +198,8 @@ pub struct Step2 {
     pub policy: CheckpointPolicy,
     /// The curve.
     pub curve: Step2Curve,
+    /// Fitting choices (the paper's: least squares by trust region reflective).
+    pub fit: FitSettings,
 }
 
 /// A fitted step 2.
@@ -222,7 +240,7 @@ impl Step2Curve {
 impl Step2 {
     /// The paper's default: bpb → RC accuracy, skip 10 %, window 5, sigmoid.
     pub fn paper(feature: Feature) -> Step2 {
-        Step2 { feature, accuracy: Feature::RcAcc, policy: CheckpointPolicy::paper(), curve: Step2Curve::Sigmoid }
+        Step2 { feature, accuracy: Feature::RcAcc, policy: CheckpointPolicy::paper(), curve: Step2Curve::Sigmoid, fit: FitSettings::step2() }
     }
 
     /// Fits step 2 for one task (method.md §4 settings).
@@ -243,12 +261,60 @@ impl Step2 {
             Step2Curve::LogSigmoid(_) => (vec![-0.1, 0.9, 3.0], Bounds::new(&[(f64::NEG_INFINITY, 0.0), NON_NEGATIVE, NON_NEGATIVE])),
         };
         let law = self.curve.law();
-        let fit = Fitter::least_squares()
-            .with_bounds(bounds)
+        let fit = self
+            .fit
+            .fitter(bounds)
             .fit(law, &data, &p0)
             .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "step 2", source })?;
         let fit_error =
             xs.iter().zip(&ys).map(|(x, y)| ((law.value(&fit.params, &[*x]) - y) / y).abs()).sum::<f64>() / xs.len() as f64;
         Ok(Step2Fit { curve: self.curve, fit, fit_error, points: xs.len() })
+    }
+}
+
+/// Single step: accuracy straight from (N, D) (method.md §6), fitted to the final checkpoints'
+/// accuracy with a deterministic multi-start (its objective has several local optima).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SingleStep {
+    /// Number of final checkpoints averaged per run.
+    pub moving_avg: usize,
+    /// Fitting choices (the paper's step-1 settings with 60 starts).
+    pub fit: FitSettings,
+}
+
+/// A fitted single-step law.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SingleStepFit {
+    /// The fit with diagnostics.
+    pub fit: Fit,
+}
+
+impl SingleStepFit {
+    /// Predicted accuracy at (N, D).
+    pub fn predict(&self, n: f64, d: f64) -> f64 {
+        SingleStepLaw.value(&self.fit.params, &[n, d])
+    }
+}
+
+impl SingleStep {
+    /// Window 5, Huber on log residuals, L-BFGS, 60 starts.
+    pub fn paper() -> SingleStep {
+        SingleStep { moving_avg: 5, fit: FitSettings { starts: 60, ..FitSettings::step1() } }
+    }
+
+    /// Fits the single-step law for one task.
+    pub fn fit(&self, ladder: &Ladder, task: &Task) -> Result<SingleStepFit> {
+        let mut data = Observations::default();
+        for p in ladder_final_points(ladder, task, Feature::RcAcc, self.moving_avg)? {
+            data.push(&[p.n, p.d], p.y);
+        }
+        let bounds = Bounds::new(&[NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, UNBOUNDED, (-1.0, 0.0), (0.0, 1.0)]);
+        let p0 = [3.0, 5.0, 0.2, 0.3, 0.0, task.minimum - 1.0, 1.0];
+        let fit = self
+            .fit
+            .fitter(bounds)
+            .fit(&SingleStepLaw, &data, &p0)
+            .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "single step", source })?;
+        Ok(SingleStepFit { fit })
     }
 }

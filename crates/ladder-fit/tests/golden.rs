@@ -155,7 +155,7 @@ fn chained_prediction_equals_step2_applied_to_step1() {
     let (_, chained) = ours("13B-5T", "chained_main");
     for (key, row) in &chained {
         let task = Task::get(key).unwrap();
-        let s1 = Step1 { feature: Feature::RcBpb, moving_avg: 5 }.fit(&data.ladder, &task).unwrap();
+        let s1 = Step1::new(Feature::RcBpb, 5).fit(&data.ladder, &task).unwrap();
         let s2 = Step2::paper(Feature::RcBpb).fit(&data.ladder, &task).unwrap();
         assert_eq!(s2.predict(s1.predict(target.n, target.d)), row[1], "{key}");
     }

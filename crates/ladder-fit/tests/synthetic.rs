@@ -72,7 +72,7 @@ fn noiseless_ladder_recovers_both_laws() {
     let task = Task::get(TASK).unwrap();
     let t = Target::of(ladder.entry("target").unwrap());
     // moving_avg 1: the final checkpoint is exactly on the law.
-    let s1 = Step1 { feature: Feature::RcBpb, moving_avg: 1 }.fit(&ladder, &task).unwrap();
+    let s1 = Step1::new(Feature::RcBpb, 1).fit(&ladder, &task).unwrap();
     let (loss, acc) = truth_at_target(&ladder);
     assert!(s1.fit.fit_error < 1e-7, "{:?}", s1.fit);
     assert!((s1.predict(t.n, t.d) - loss).abs() < 1e-5, "{} vs {loss}", s1.predict(t.n, t.d));
@@ -93,7 +93,7 @@ fn noisy_ladder_recovers_the_laws_within_the_noise() {
     let task = Task::get(TASK).unwrap();
     let t = Target::of(ladder.entry("target").unwrap());
     let (loss, acc) = truth_at_target(&ladder);
-    let s1 = Step1 { feature: Feature::RcBpb, moving_avg: 5 }.fit(&ladder, &task).unwrap();
+    let s1 = Step1::new(Feature::RcBpb, 5).fit(&ladder, &task).unwrap();
     assert!(s1.fit.stop.converged(), "{:?}", s1.fit);
     assert!(((s1.predict(t.n, t.d) - loss) / loss).abs() < 0.02, "step 1: {} vs {loss}", s1.predict(t.n, t.d));
     let s2 = Step2::paper(Feature::RcBpb).fit(&ladder, &task).unwrap();
@@ -111,7 +111,7 @@ fn flops_law_fits_a_ladder_whose_loss_is_a_power_of_compute() {
     let task = Task::get(TASK).unwrap();
     let t = Target::of(ladder.entry("target").unwrap());
     let (loss, _) = truth_at_target(&ladder);
-    let fit = FlopsStep1 { feature: Feature::RcBpb, moving_avg: 1 }.fit(&ladder, &task).unwrap();
+    let fit = FlopsStep1::new(Feature::RcBpb, 1).fit(&ladder, &task).unwrap();
     assert!(fit.fit.fit_error < 0.01, "{:?}", fit.fit);
     assert!(((fit.predict(t.c) - loss) / loss).abs() < 0.05, "{} vs {loss}", fit.predict(t.c));
 }

@@ -89,24 +89,25 @@ struct MainFits {
     flops: crate::predict::FlopsStep1Fit,
 }
 
-const STEP1_BPB: Step1 = Step1 { feature: Feature::RcBpb, moving_avg: 5 };
+const STEP1_BPB: Step1 = Step1::new(Feature::RcBpb, 5);
 const TASKCE_POLICY: CheckpointPolicy = CheckpointPolicy { skip_fraction: 0.5, moving_avg: 1, last_n: None };
 
 fn fit_task(ladder: &Ladder, task: Task, main: bool) -> Result<TaskFits> {
     let main = if main {
         Some(MainFits {
-            step1_c4: Step1 { feature: Feature::C4, moving_avg: 5 }.fit(ladder, &task)?,
-            step1_acc: Step1 { feature: Feature::RcAcc, moving_avg: 5 }.fit(ladder, &task)?,
-            step1_taskce: Step1 { feature: Feature::RcSoftLog, moving_avg: 1 }.fit(ladder, &task)?,
+            step1_c4: Step1::new(Feature::C4, 5).fit(ladder, &task)?,
+            step1_acc: Step1::new(Feature::RcAcc, 5).fit(ladder, &task)?,
+            step1_taskce: Step1::new(Feature::RcSoftLog, 1).fit(ladder, &task)?,
             step2_c4: Step2::paper(Feature::C4).fit(ladder, &task)?,
             step2_taskce: Step2 {
                 feature: Feature::RcSoftLog,
                 accuracy: Feature::RcAcc,
                 policy: TASKCE_POLICY,
                 curve: Step2Curve::LogSigmoid(LogSigmoid { reference_numerics: true }),
+                fit: crate::fitter::FitSettings::step2(),
             }
             .fit(ladder, &task)?,
-            flops: FlopsStep1 { feature: Feature::RcBpb, moving_avg: 5 }.fit(ladder, &task)?,
+            flops: FlopsStep1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
         })
     } else {
         None
