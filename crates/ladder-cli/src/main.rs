@@ -1,5 +1,6 @@
 //! The `ladder` command-line tool.
 
+mod ablate;
 mod bench;
 mod import;
 mod reproduce;
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Rebuild the paper's ten published tables from the OLMo-ladder data.
     Reproduce(reproduce::Args),
+    /// Run an experiment file: a grid of prediction designs × tasks × targets, one table.
+    Ablate(ablate::Args),
     /// Read an OLMo-ladder config and its run CSVs into the long run table (CSV/Parquet).
     Import(import::Args),
     /// Time the whole reproduction (fits of all ten tables) and print the figures.
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Import(args) => import::run(args),
+        Command::Ablate(args) => ablate::run(args),
         Command::Bench(args) => bench::run(args),
     };
     match result {

@@ -86,9 +86,8 @@ pub enum LossKind {
     Squared,
 }
 
-/// Fitting choices of one stage of a design, as data (experiment files set them).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Fitting choices of one stage of a design, as data.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct FitSettings {
     /// Loss per residual.
     pub loss: LossKind,
@@ -100,6 +99,35 @@ pub struct FitSettings {
     pub method: Method,
     /// Number of deterministic starts (the first is the stage's own p0).
     pub starts: usize,
+}
+
+/// Changes to a stage's [`FitSettings`], as written in experiment files (every key optional).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitOverrides {
+    /// `huber` or `squared`.
+    pub loss: Option<LossKind>,
+    /// Huber δ.
+    pub delta: Option<f64>,
+    /// `log` or `linear`.
+    pub residuals: Option<ResidualSpace>,
+    /// `lbfgs`, `trust_region_reflective` (`trf`), `levenberg_marquardt` or `nelder_mead`.
+    pub method: Option<Method>,
+    /// Number of deterministic starts.
+    pub starts: Option<usize>,
+}
+
+impl FitOverrides {
+    /// `base` with these changes applied.
+    pub fn apply(self, base: FitSettings) -> FitSettings {
+        FitSettings {
+            loss: self.loss.unwrap_or(base.loss),
+            delta: self.delta.unwrap_or(base.delta),
+            residuals: self.residuals.unwrap_or(base.residuals),
+            method: self.method.unwrap_or(base.method),
+            starts: self.starts.unwrap_or(base.starts),
+        }
+    }
 }
 
 impl FitSettings {

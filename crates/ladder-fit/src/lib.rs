@@ -7,9 +7,17 @@
 //! * [`fitter`]: the one fitting engine (bounds, multi-start, diagnostics as data).
 //! * [`points`]: checkpoint policies that turn runs into fitting points.
 //! * [`predict`]: step 1, step 2, chained and FLOPs predictions.
+//! * [`ablation`]: grids of designs × tasks × targets → one prediction table.
+//! * [`backtest`]: compute-vs-error backtests on growing subsets of the ladder.
+//! * [`design`]: prediction designs as plug-ins, with a registry by kind.
+//! * [`experiment`]: experiment files (TOML) that declare a grid and its backtests.
 //! * [`paper`]: the paper's published tables, rebuilt as polars DataFrames.
 
+pub mod ablation;
+pub mod backtest;
 pub mod bounds;
+pub mod design;
+pub mod experiment;
 pub mod fitter;
 pub mod law;
 pub mod objective;
@@ -19,6 +27,6 @@ pub mod predict;
 pub mod solver;
 
 pub use bounds::Bounds;
-pub use fitter::{Fit, FitError, FitSettings, Fitter, LossKind, Method};
+pub use fitter::{Fit, FitError, FitOverrides, FitSettings, Fitter, LossKind, Method};
 pub use law::Law;
 pub use objective::{Loss, Observations, ResidualSpace};

@@ -31,6 +31,14 @@ pub enum PredictError {
     /// The ladder data is missing something.
     #[error(transparent)]
     Data(#[from] LadderError),
+    /// A design's description is invalid.
+    #[error("design `{design}`: {message}")]
+    Design {
+        /// Design name.
+        design: String,
+        /// What was wrong.
+        message: String,
+    },
     /// A fit failed.
     #[error("task {task}, {stage}: {source}")]
     Fit {

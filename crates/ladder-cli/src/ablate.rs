@@ -1,0 +1,61 @@
+//! `ladder ablate`: run an experiment file's grid of designs and write one prediction table.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use ladder_core::table::{write_table, Format};
+use ladder_fit::design::REGISTRY;
+use ladder_fit::experiment::Experiment;
+
+/// Arguments of `ladder ablate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Experiment file (TOML), e.g. experiments/paper-ablation.toml.
+    #[arg(required_unless_present = "list_designs")]
+    pub file: Option<PathBuf>,
+    /// OLMo-ladder data folder. Defaults to $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Output folder: predictions.{csv,parquet}, summary.md, backtest.{csv,parquet}.
+    #[arg(long, default_value = "out/ablate")]
+    pub out: PathBuf,
+    /// List the design kinds an experiment file can use, and exit.
+    #[arg(long)]
+    pub list_designs: bool,
+}
+
+/// Runs `ladder ablate`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if args.list_designs {
+        for kind in REGISTRY {
+            writeln!(out, "{:16} {}", kind.kind, kind.about)?;
+        }
+        return Ok(());
+    }
+    let file = args.file.expect("clap requires FILE");
+    let experiment = Experiment::from_file(&file)?;
+    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let ladder = ladder_core::olmo::load_ladder(&data_dir, &experiment.config)
+        .with_context(|| format!("loading config `{}` from {}", experiment.config, data_dir.display()))?;
+    let start = std::time::Instant::now();
+    let mut result = experiment.run(&ladder)?;
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut written = Vec::new();
+    for format in [Format::Csv, Format::Parquet] {
+        written.push(write_table(&mut result.predictions, &args.out, "predictions", format)?);
+        if let Some(backtest) = result.backtest.as_mut() {
+            written.push(write_table(backtest, &args.out, "backtest", format)?);
+        }
+    }
+    let summary_path = args.out.join("summary.md");
+    std::fs::write(&summary_path, &result.summary).with_context(|| format!("writing {}", summary_path.display()))?;
+    written.push(summary_path);
+    writeln!(out, "{}", result.summary)?;
+    writeln!(out, "{} predictions in {elapsed:.1} s; wrote:", result.predictions.height())?;
+    for path in written {
+        writeln!(out, "  {}", path.display())?;
+    }
+    Ok(())
+}

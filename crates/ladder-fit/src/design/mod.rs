@@ -1,0 +1,103 @@
+//! Prediction designs as plug-ins: a design fits on a ladder and predicts a target's accuracy.
+//!
+//! Each design is one type implementing [`Design`], plus one [`DesignKind`] line in
+//! [`REGISTRY`] that builds it from an experiment file's table (`kind = "two_step"`, ...). The
+//! grid runner and the CLI only see `dyn Design`.
+
+mod direct_accuracy;
+mod flops_two_step;
+mod single_step;
+mod two_step;
+
+pub use direct_accuracy::DirectAccuracy;
+pub use flops_two_step::FlopsTwoStep;
+pub use single_step::SingleStepDesign;
+pub use two_step::TwoStep;
+
+use ladder_core::{Ladder, Task};
+use serde::de::DeserializeOwned;
+
+use crate::fitter::Fit;
+use crate::predict::{PredictError, Result, Target};
+
+/// One fitted stage of a design, with its diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageFit {
+    /// Stage name (`step 1`, `step 2`, `single step`).
+    pub stage: &'static str,
+    /// Law name.
+    pub law: &'static str,
+    /// Parameter names of the law.
+    pub param_names: &'static [&'static str],
+    /// The fit.
+    pub fit: Fit,
+}
+
+/// A design fitted for one task: its stages and a predictor for any target.
+pub struct FittedDesign {
+    /// Stages in order; the last one's fit error is the design's fit error.
+    pub stages: Vec<StageFit>,
+    predictor: Box<dyn Fn(&Target) -> f64 + Send + Sync>,
+}
+
+impl FittedDesign {
+    /// Wraps fitted stages and the function that predicts a target's accuracy from them.
+    pub fn new(stages: Vec<StageFit>, predictor: impl Fn(&Target) -> f64 + Send + Sync + 'static) -> FittedDesign {
+        FittedDesign { stages, predictor: Box::new(predictor) }
+    }
+
+    /// Predicted accuracy of `target`.
+    pub fn predict(&self, target: &Target) -> f64 {
+        (self.predictor)(target)
+    }
+}
+
+/// A prediction design.
+pub trait Design: Send + Sync + std::fmt::Debug {
+    /// Unique name of this design in result tables.
+    fn name(&self) -> &str;
+    /// Registry kind (`two_step`, ...).
+    fn kind(&self) -> &'static str;
+    /// Fits the design on the train entries of `ladder` for one task.
+    fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign>;
+}
+
+/// A registered design kind: its name, a one-line description, and its builder from an
+/// experiment-file table.
+pub struct DesignKind {
+    /// Value of `kind` in experiment files.
+    pub kind: &'static str,
+    /// One line for `ladder ablate --list-designs`.
+    pub about: &'static str,
+    /// Builds the design named `name` from the table's other keys.
+    pub build: fn(name: &str, params: toml::Table) -> Result<Box<dyn Design>>,
+}
+
+/// Every design kind. Adding a design = one new type and one line here.
+pub const REGISTRY: &[DesignKind] = &[two_step::KIND, flops_two_step::KIND, single_step::KIND, direct_accuracy::KIND];
+
+/// Builds a design from an experiment-file table with `name`, `kind` and the kind's parameters.
+pub fn build(spec: &toml::Table) -> Result<Box<dyn Design>> {
+    let bad = |message: String| PredictError::Design { design: spec.get("name").and_then(|v| v.as_str()).unwrap_or("?").to_string(), message };
+    let name = spec.get("name").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `name`".into()))?;
+    let kind = spec.get("kind").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `kind`".into()))?;
+    let entry = REGISTRY.iter().find(|k| k.kind == kind).ok_or_else(|| {
+        bad(format!("unknown kind `{kind}`; known: {}", REGISTRY.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")))
+    })?;
+    let mut params = spec.clone();
+    params.remove("name");
+    params.remove("kind");
+    (entry.build)(name, params)
+}
+
+/// Deserialises a design's parameters, naming the design in errors.
+pub(crate) fn parse_params<T: DeserializeOwned>(name: &str, params: toml::Table) -> Result<T> {
+    toml::Value::Table(params)
+        .try_into()
+        .map_err(|e: toml::de::Error| PredictError::Design { design: name.to_string(), message: e.message().to_string() })
+}
+
+/// The stage record of a fit.
+pub(crate) fn stage(stage: &'static str, law: &dyn crate::law::Law, fit: &Fit) -> StageFit {
+    StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone() }
+}

@@ -1,0 +1,56 @@
+//! Single step: (N, D) → accuracy directly (method.md §6).
+
+use ladder_core::{Ladder, Task};
+use serde::Deserialize;
+
+use super::{parse_params, stage, Design, DesignKind, FittedDesign};
+use crate::fitter::FitOverrides;
+use crate::law::SingleStepLaw;
+use crate::predict::{Result, SingleStep};
+
+/// The single-step design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SingleStepDesign {
+    /// Design name.
+    pub name: String,
+    /// The recipe.
+    pub recipe: SingleStep,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    /// Final checkpoints averaged per run (default 5).
+    #[serde(default = "default_window")]
+    moving_avg: usize,
+    /// Changes to the fitting (default: step-1 settings with 60 starts).
+    #[serde(default)]
+    fit: FitOverrides,
+}
+
+fn default_window() -> usize {
+    5
+}
+
+pub(super) const KIND: DesignKind = DesignKind {
+    kind: "single_step",
+    about: "accuracy = p * sigmoid(A/N^a + B/D^b + E) + q fitted to final checkpoints, multi-start",
+    build: |name, params| {
+        let p: Params = parse_params(name, params)?;
+        Ok(Box::new(SingleStepDesign { name: name.to_string(), recipe: SingleStep { moving_avg: p.moving_avg, fit: p.fit.apply(SingleStep::paper().fit) } }))
+    },
+};
+
+impl Design for SingleStepDesign {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> &'static str {
+        KIND.kind
+    }
+    fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
+        let fit = self.recipe.fit(ladder, task)?;
+        let stages = vec![stage("single step", &SingleStepLaw, &fit.fit)];
+        Ok(FittedDesign::new(stages, move |t| fit.predict(t.n, t.d)))
+    }
+}

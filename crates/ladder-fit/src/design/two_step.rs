@@ -1,0 +1,114 @@
+//! The paper's design: step 1 (N, D) → task feature, step 2 feature → accuracy.
+
+use ladder_core::{Feature, Ladder, Task};
+use serde::Deserialize;
+
+use super::{parse_params, stage, Design, DesignKind, FittedDesign};
+use crate::fitter::{FitOverrides, FitSettings};
+use crate::law::LogSigmoid;
+use crate::points::CheckpointPolicy;
+use crate::predict::{PredictError, Result, Step1, Step2, Step2Curve};
+
+/// Two-step prediction through an intermediate feature (task bpb, TaskCE or C4 loss).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoStep {
+    /// Design name.
+    pub name: String,
+    /// Step 1.
+    pub step1: Step1,
+    /// Step 2.
+    pub step2: Step2,
+}
+
+/// Experiment-file parameters of the two-step designs (shared with the FLOPs variant).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TwoStepParams {
+    /// Intermediate feature: `rc_bpb` (default), `rc_soft_log` (TaskCE) or `c4`.
+    #[serde(default = "default_feature")]
+    pub feature: String,
+    /// Step-2 curve: `sigmoid` (default) or `log_sigmoid`.
+    #[serde(default = "default_curve")]
+    pub curve: String,
+    /// Final checkpoints averaged per run in step 1 (default 5).
+    #[serde(default = "default_window")]
+    pub moving_avg: usize,
+    /// Fraction of each run's first checkpoints dropped from step 2 (default 0.1).
+    #[serde(default = "default_skip")]
+    pub skip_fraction: f64,
+    /// Moving-average window of step 2 (default 5).
+    #[serde(default = "default_window")]
+    pub step2_moving_avg: usize,
+    /// Step 2 on each run's final checkpoint only (default false: all intermediate ones).
+    #[serde(default)]
+    pub final_only: bool,
+    /// Changes to step 1's fitting (paper: Huber δ = 1e-3, log residuals, L-BFGS).
+    #[serde(default)]
+    pub step1_fit: FitOverrides,
+    /// Changes to step 2's fitting (paper: least squares, trust region reflective).
+    #[serde(default)]
+    pub step2_fit: FitOverrides,
+}
+
+fn default_feature() -> String {
+    "rc_bpb".into()
+}
+fn default_curve() -> String {
+    "sigmoid".into()
+}
+fn default_window() -> usize {
+    5
+}
+fn default_skip() -> f64 {
+    0.1
+}
+
+impl TwoStepParams {
+    /// The intermediate feature and both stages these parameters describe.
+    pub(crate) fn stages(&self, name: &str) -> Result<(Feature, Step1, Step2)> {
+        let bad = |message: String| PredictError::Design { design: name.to_string(), message };
+        let feature = Feature::parse(&self.feature)
+            .filter(|f| !f.is_accuracy())
+            .ok_or_else(|| bad(format!("feature must be rc_bpb, rc_soft_log or c4, found `{}`", self.feature)))?;
+        let curve = match self.curve.as_str() {
+            "sigmoid" => Step2Curve::Sigmoid,
+            "log_sigmoid" => Step2Curve::LogSigmoid(LogSigmoid::default()),
+            other => return Err(bad(format!("curve must be sigmoid or log_sigmoid, found `{other}`"))),
+        };
+        if !(0.0..=1.0).contains(&self.skip_fraction) {
+            return Err(bad(format!("skip_fraction must lie in [0, 1], found {}", self.skip_fraction)));
+        }
+        let policy = CheckpointPolicy {
+            skip_fraction: if self.final_only { 1.0 } else { self.skip_fraction },
+            moving_avg: self.step2_moving_avg,
+            last_n: None,
+        };
+        let step1 = Step1 { feature, moving_avg: self.moving_avg, fit: self.step1_fit.apply(FitSettings::step1()) };
+        let step2 = Step2 { feature, accuracy: Feature::RcAcc, policy, curve, fit: self.step2_fit.apply(FitSettings::step2()) };
+        Ok((feature, step1, step2))
+    }
+}
+
+pub(super) const KIND: DesignKind = DesignKind {
+    kind: "two_step",
+    about: "step 1 (N, D) -> feature (rc_bpb | rc_soft_log | c4), step 2 feature -> accuracy (sigmoid | log_sigmoid)",
+    build: |name, params| {
+        let (_, step1, step2) = parse_params::<TwoStepParams>(name, params)?.stages(name)?;
+        Ok(Box::new(TwoStep { name: name.to_string(), step1, step2 }))
+    },
+};
+
+impl Design for TwoStep {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn kind(&self) -> &'static str {
+        KIND.kind
+    }
+    fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
+        let s1 = self.step1.fit(ladder, task)?;
+        let s2 = self.step2.fit(ladder, task)?;
+        let stages = vec![stage("step 1", &s1.law, &s1.fit), stage("step 2", s2.law(), &s2.fit)];
+        Ok(FittedDesign::new(stages, move |t| s2.predict(s1.predict(t.n, t.d))))
+    }
+}

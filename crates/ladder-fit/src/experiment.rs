@@ -1,0 +1,135 @@
+//! Experiment files (TOML): which ladder, which designs, tasks and targets, which backtests.
+//!
+//! ```toml
+//! config = "final"                 # configs/<config>.json of the data folder
+//! targets = ["13B-5T", "7B-4T"]
+//! tasks = "v2_main"                # a task set or comma-separated task keys
+//!
+//! [[design]]
+//! name = "two_step_bpb"
+//! kind = "two_step"                # see design::REGISTRY
+//! feature = "rc_bpb"
+//!
+//! [backtest]
+//! target = "7B-4T"
+//! vary = ["n", "xc", "flops"]
+//! designs = ["two_step_bpb"]       # default: every design
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use ladder_core::{Ladder, LadderError, TaskSet};
+use polars::prelude::DataFrame;
+use serde::Deserialize;
+
+use crate::ablation::{markdown_summary, run_grid};
+use crate::backtest::{backtest, Vary};
+use crate::design::{self, Design};
+use crate::predict::{PredictError, Result};
+
+/// A parsed experiment file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// Config of the data folder that holds the ladder and the targets (default `final`).
+    #[serde(default = "default_config")]
+    pub config: String,
+    /// Target entries to predict.
+    pub targets: Vec<String>,
+    /// Task set or comma-separated task keys (default `v2_main`).
+    #[serde(default = "default_tasks")]
+    pub tasks: String,
+    /// Design tables (`[[design]]`), each with `name`, `kind` and the kind's parameters.
+    #[serde(rename = "design")]
+    pub designs: Vec<toml::Table>,
+    /// Optional compute-vs-error backtest.
+    #[serde(default)]
+    pub backtest: Option<BacktestSpec>,
+}
+
+/// The `[backtest]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BacktestSpec {
+    /// Target entry.
+    pub target: String,
+    /// Directions to grow the ladder in.
+    pub vary: Vec<Vary>,
+    /// Designs to backtest, by name (default: all).
+    #[serde(default)]
+    pub designs: Vec<String>,
+}
+
+fn default_config() -> String {
+    "final".into()
+}
+fn default_tasks() -> String {
+    "v2_main".into()
+}
+
+/// Everything an experiment produces.
+pub struct ExperimentOutput {
+    /// One row per design × task × target.
+    pub predictions: DataFrame,
+    /// The prediction table pivoted into the paper's layout.
+    pub summary: String,
+    /// One row per direction × level × design × task, if a backtest was asked for.
+    pub backtest: Option<DataFrame>,
+}
+
+impl Experiment {
+    /// Reads and parses an experiment file; errors name the file and line.
+    pub fn from_file(path: &Path) -> Result<Experiment> {
+        let text = std::fs::read_to_string(path).map_err(|source| LadderError::Io { path: path.to_path_buf(), source })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses experiment text (`path` only names the source in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Experiment> {
+        toml::from_str(text).map_err(|e: toml::de::Error| {
+            let line = e.span().map_or(0, |s| 1 + text[..s.start.min(text.len())].matches('\n').count() as u64);
+            PredictError::Data(LadderError::Malformed { path: PathBuf::from(path), line, message: e.message().to_string() })
+        })
+    }
+
+    /// Builds the designs; names must be unique.
+    pub fn designs(&self) -> Result<Vec<Box<dyn Design>>> {
+        let designs: Vec<Box<dyn Design>> = self.designs.iter().map(design::build).collect::<Result<_>>()?;
+        for (i, d) in designs.iter().enumerate() {
+            if designs[..i].iter().any(|e| e.name() == d.name()) {
+                return Err(PredictError::Design { design: d.name().to_string(), message: "the name is used twice".into() });
+            }
+        }
+        Ok(designs)
+    }
+
+    /// Runs the grid (and the backtest) on `ladder`.
+    pub fn run(&self, ladder: &Ladder) -> Result<ExperimentOutput> {
+        let designs = self.designs()?;
+        let tasks = TaskSet::get(&self.tasks)?.tasks;
+        let predictions = run_grid(ladder, &designs, &tasks, &self.targets)?;
+        let summary = markdown_summary(&predictions)?;
+        let backtest = match &self.backtest {
+            None => None,
+            Some(spec) => {
+                for name in &spec.designs {
+                    if !designs.iter().any(|d| d.name() == name) {
+                        return Err(PredictError::Design { design: name.clone(), message: "named in [backtest] but not defined".into() });
+                    }
+                }
+                let chosen: Vec<Box<dyn Design>> =
+                    designs.into_iter().filter(|d| spec.designs.is_empty() || spec.designs.iter().any(|n| n == d.name())).collect();
+                let mut frames = spec.vary.iter().map(|&v| backtest(ladder, &chosen, &tasks, &spec.target, v));
+                let mut all = frames.next().transpose()?;
+                for frame in frames {
+                    let frame = frame?;
+                    if let Some(a) = all.as_mut() {
+                        a.vstack_mut(&frame).map_err(LadderError::from)?;
+                    }
+                }
+                all
+            }
+        };
+        Ok(ExperimentOutput { predictions, summary, backtest })
+    }
+}
