@@ -6,7 +6,7 @@ use std::path::Path;
 
 use ladder_core::table::{ladder_from_run_table, run_table};
 use ladder_core::{Checkpoints, Entry, Feature, Ladder, Mode, Run, Task};
-use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
+use ladder_fit::law::{FlopsPowerLaw, Law, NdPowerLaw, Sigmoid, SingleStepLaw};
 use ladder_fit::predict::{FlopsStep1, Step1, Step2, Target};
 
 const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
@@ -27,14 +27,28 @@ impl Noise {
 /// 4 sizes × {1, 2, 5, 10}xC, 40 checkpoints each, plus a target 10× the largest size at 20xC.
 /// bpb follows LOSS (relative noise `loss_noise`), accuracy follows ACC(bpb) (+ `acc_noise`).
 fn synthetic_ladder(loss_noise: f64, acc_noise: f64) -> Ladder {
+    ladder_from_laws(
+        |n, d, _| NdPowerLaw::default().value(&LOSS, &[n, d]),
+        |loss, _, _| Sigmoid.value(&ACC, &[loss]),
+        loss_noise,
+        acc_noise,
+    )
+}
+
+/// The same ladder shape with any laws: `loss(N, D, C)` and `accuracy(loss, N, D)`.
+fn ladder_from_laws(
+    loss_of: impl Fn(f64, f64, f64) -> f64,
+    acc_of: impl Fn(f64, f64, f64) -> f64,
+    loss_noise: f64,
+    acc_noise: f64,
+) -> Ladder {
     let task = Task::get(TASK).unwrap();
     let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0), Feature::RcAcc.column(&task.instances[0].0));
     let mut noise = Noise(7);
     let mut run = |name: String, n: f64, d_final: f64, checkpoints: usize| {
         let tokens: Vec<f64> = (1..=checkpoints).map(|i| (d_final * i as f64 / checkpoints as f64).round()).collect();
-        let loss: Vec<f64> =
-            tokens.iter().map(|&d| NdPowerLaw::default().value(&LOSS, &[n, d]) * (1.0 + loss_noise * noise.next())).collect();
-        let accuracy: Vec<f64> = loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + acc_noise * noise.next()).collect();
+        let loss: Vec<f64> = tokens.iter().map(|&d| loss_of(n, d, 6.0 * n * d) * (1.0 + loss_noise * noise.next())).collect();
+        let accuracy: Vec<f64> = loss.iter().zip(&tokens).map(|(&l, &d)| acc_of(l, n, d) + acc_noise * noise.next()).collect();
         Run::new(name, "synthetic", Checkpoints { steps: None, tokens, metrics: vec![(bpb.clone(), loss), (acc.clone(), accuracy)] })
     };
     let mut entries: Vec<Entry> = [("s1", 2e7), ("s2", 5e7), ("s3", 1e8), ("s4", 2e8)]
@@ -114,4 +128,51 @@ fn flops_law_fits_a_ladder_whose_loss_is_a_power_of_compute() {
     let fit = FlopsStep1::new(Feature::RcBpb, 1).fit(&ladder, &task).unwrap();
     assert!(fit.fit.fit_error < 0.01, "{:?}", fit.fit);
     assert!(((fit.predict(t.c) - loss) / loss).abs() < 0.05, "{} vs {loss}", fit.predict(t.c));
+}
+
+/// Builds a design from an experiment-file snippet.
+fn design(toml_text: &str) -> Box<dyn ladder_fit::design::Design> {
+    ladder_fit::design::build(&toml_text.parse::<toml::Table>().unwrap()).unwrap()
+}
+
+/// Relative error of a design's prediction at the synthetic target.
+fn design_error(ladder: &Ladder, design: &dyn ladder_fit::design::Design, truth: f64) -> f64 {
+    let t = Target::of(ladder.entry("target").unwrap());
+    let fitted = design.fit(ladder, &Task::get(TASK).unwrap()).unwrap();
+    ((fitted.predict(&t) - truth) / truth).abs()
+}
+
+#[test]
+fn each_design_recovers_the_law_it_assumes() {
+    let target = |ladder: &Ladder| Target::of(ladder.entry("target").unwrap());
+    // Two steps through bpb: the paper's laws.
+    let ladder = synthetic_ladder(0.0, 0.0);
+    let (_, acc) = truth_at_target(&ladder);
+    let two_step = design("name = \"d\"\nkind = \"two_step\"\nmoving_avg = 1\nstep2_moving_avg = 1");
+    assert!(design_error(&ladder, two_step.as_ref(), acc) < 1e-4);
+
+    // Two steps through compute: loss a power law of C.
+    let flops = [30.0, 0.12, 0.5];
+    let ladder = ladder_from_laws(|_, _, c| FlopsPowerLaw.value(&flops, &[c]), |l, _, _| Sigmoid.value(&ACC, &[l]), 0.0, 0.0);
+    let t = target(&ladder);
+    let truth = Sigmoid.value(&ACC, &[FlopsPowerLaw.value(&flops, &[t.c])]);
+    let flops_design = design("name = \"d\"\nkind = \"flops_two_step\"\nmoving_avg = 1\nstep2_moving_avg = 1");
+    assert!(design_error(&ladder, flops_design.as_ref(), truth) < 1e-4);
+
+    // Single step: accuracy straight from (N, D).
+    let single = [3.6, 4.6, 0.23, 0.24, 0.45, -0.75, 1.0];
+    let ladder = ladder_from_laws(|n, d, _| NdPowerLaw::default().value(&LOSS, &[n, d]), |_, n, d| SingleStepLaw.value(&single, &[n, d]), 0.0, 0.0);
+    let t = target(&ladder);
+    let truth = SingleStepLaw.value(&single, &[t.n, t.d]);
+    let single_design = design("name = \"d\"\nkind = \"single_step\"\nmoving_avg = 1\nfit = { starts = 8 }");
+    assert!(design_error(&ladder, single_design.as_ref(), truth) < 1e-3);
+
+    // Step 1 on accuracy: the negated power law.
+    let direct = [0.5, 1.5, 0.2, 0.15, 0.95];
+    let law = NdPowerLaw { negated: true };
+    let ladder = ladder_from_laws(|n, d, _| NdPowerLaw::default().value(&LOSS, &[n, d]), |_, n, d| law.value(&direct, &[n, d]), 0.0, 0.0);
+    let t = target(&ladder);
+    let truth = law.value(&direct, &[t.n, t.d]);
+    let direct_design = design("name = \"d\"\nkind = \"direct_accuracy\"\nmoving_avg = 1");
+    assert!(design_error(&ladder, direct_design.as_ref(), truth) < 1e-3);
 }
