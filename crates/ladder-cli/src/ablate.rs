@@ -20,6 +20,9 @@ pub struct Args {
     /// Output folder: predictions.{csv,parquet}, summary.md, backtest.{csv,parquet}.
     #[arg(long, default_value = "out/ablate")]
     pub out: PathBuf,
+    /// Do not draw the figures (PNG and SVG in OUT/figures).
+    #[arg(long)]
+    pub no_figures: bool,
     /// List the design kinds an experiment file can use, and exit.
     #[arg(long)]
     pub list_designs: bool,
@@ -49,10 +52,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             written.push(write_table(backtest, &args.out, "backtest", format)?);
         }
     }
+    let summary = ladder_report::markdown::error_pivot(&result.predictions)?;
     let summary_path = args.out.join("summary.md");
-    std::fs::write(&summary_path, &result.summary).with_context(|| format!("writing {}", summary_path.display()))?;
+    std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);
-    writeln!(out, "{}", result.summary)?;
+    if !args.no_figures {
+        let dir = args.out.join("figures");
+        written.extend(crate::figures::predicted_vs_actual(&result.predictions, &dir, "predicted_vs_actual")?);
+        if let Some(backtest) = &result.backtest {
+            written.extend(crate::figures::error_vs_compute(backtest, &dir)?);
+        }
+    }
+    writeln!(out, "{summary}")?;
     writeln!(out, "{} predictions in {elapsed:.1} s; wrote:", result.predictions.height())?;
     for path in written {
         writeln!(out, "  {}", path.display())?;

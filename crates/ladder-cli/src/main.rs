@@ -2,6 +2,7 @@
 
 mod ablate;
 mod bench;
+mod figures;
 mod import;
 mod reproduce;
 

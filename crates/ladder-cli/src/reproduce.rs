@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use ladder_core::table::{write_table, Format};
 use ladder_fit::paper::{compare_with_published, reproduce, PaperData};
+use polars::prelude::Column;
 
 /// Arguments of `ladder reproduce`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +36,9 @@ pub struct Args {
     /// Folder of the published tables for --compare (default: `published/` of the data folder).
     #[arg(long, requires = "compare")]
     pub published: Option<PathBuf>,
+    /// Do not draw the figures (PNG and SVG in OUT/figures).
+    #[arg(long)]
+    pub no_figures: bool,
     /// Do not print the tables.
     #[arg(long, short)]
     pub quiet: bool,
@@ -80,6 +84,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         if !args.quiet {
             writeln!(out, "{} (target {}) → {}\n{}\n", table.name, args.target, path.display(), table.frame)?;
+        }
+    }
+    if !args.no_figures {
+        let dir = args.out.join("figures");
+        let mut drawn = crate::figures::paper_fits(&data.ladder, &tasks.tasks, data.ladder.entry(&args.target)?, &dir)?;
+        let chained = &tables.iter().find(|t| t.name == "chained_main").expect("chained_main is always built").frame;
+        let mut as_predictions = chained.clone();
+        as_predictions.rename("Pred", "predicted".into())?;
+        as_predictions.rename("Actual", "actual".into())?;
+        let n = as_predictions.height();
+        as_predictions.with_column(Column::new("design".into(), vec!["two_step_bpb"; n]))?;
+        as_predictions.with_column(Column::new("target".into(), vec![args.target.as_str(); n]))?;
+        drawn.extend(crate::figures::predicted_vs_actual(&as_predictions, &dir, "chained")?);
+        let variance = &tables.iter().find(|t| t.name == "variance").expect("variance is always built").frame;
+        drawn.extend(crate::figures::variance(variance, &dir)?);
+        if !args.quiet {
+            writeln!(out, "figures → {} ({} files)", dir.display(), drawn.len())?;
         }
     }
     if args.compare {

@@ -1,4 +1,4 @@
-//! Ablation grids: designs × tasks × targets → one prediction table, plus its Markdown summary.
+//! Ablation grids: designs × tasks × targets → one prediction table.
 
 use ladder_core::{Feature, Ladder, LadderError, Task};
 use polars::prelude::*;
@@ -98,50 +98,4 @@ pub fn run_grid(ladder: &Ladder, designs: &[Box<dyn Design>], tasks: &[Task], ta
         "stop" => rows.stop, "iterations" => rows.iterations, "params" => rows.params, "error" => rows.error
     )
     .map_err(LadderError::from)?)
-}
-
-/// Markdown summary of a prediction table: per target, tasks × designs of |relative error| in
-/// percent (the paper's layout), with the mean over tasks as the last row.
-pub fn markdown_summary(predictions: &DataFrame) -> Result<String> {
-    let col = |name: &str| -> Result<Vec<String>> {
-        let c = predictions.column(name).map_err(LadderError::from)?.str().map_err(LadderError::from)?.clone();
-        Ok((0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect())
-    };
-    let (designs, tasks, targets) = (col("design")?, col("task")?, col("target")?);
-    let errors = predictions.column("abs_rel_error").map_err(LadderError::from)?.f64().map_err(LadderError::from)?.clone();
-    let unique = |v: &[String]| -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for x in v {
-            if !out.contains(x) {
-                out.push(x.clone());
-            }
-        }
-        out
-    };
-    let (design_order, task_order, target_order) = (unique(&designs), unique(&tasks), unique(&targets));
-    let lookup = |d: &str, t: &str, g: &str| {
-        (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g).and_then(|i| errors.get(i))
-    };
-    let mut md = String::new();
-    for target in &target_order {
-        md.push_str(&format!("### {target}: |relative error| of the predicted accuracy (%)\n\n| task | {} |\n|---|{}\n", design_order.join(" | "), "---|".repeat(design_order.len())));
-        for task in &task_order {
-            let cells: Vec<String> =
-                design_order.iter().map(|d| lookup(d, task, target).filter(|v| v.is_finite()).map_or("—".into(), |v| format!("{:.1}", 100.0 * v))).collect();
-            md.push_str(&format!("| {task} | {} |\n", cells.join(" | ")));
-        }
-        let means: Vec<String> = design_order
-            .iter()
-            .map(|d| {
-                let v: Vec<f64> = task_order.iter().filter_map(|t| lookup(d, t, target)).filter(|v| v.is_finite()).collect();
-                if v.len() == task_order.len() {
-                    format!("**{:.1}**", 100.0 * v.iter().sum::<f64>() / v.len() as f64)
-                } else {
-                    "—".into()
-                }
-            })
-            .collect();
-        md.push_str(&format!("| mean | {} |\n\n", means.join(" | ")));
-    }
-    Ok(md)
 }

@@ -22,7 +22,7 @@ use ladder_core::{Ladder, LadderError, TaskSet};
 use polars::prelude::DataFrame;
 use serde::Deserialize;
 
-use crate::ablation::{markdown_summary, run_grid};
+use crate::ablation::run_grid;
 use crate::backtest::{backtest, Vary};
 use crate::design::{self, Design};
 use crate::predict::{PredictError, Result};
@@ -71,8 +71,6 @@ fn default_tasks() -> String {
 pub struct ExperimentOutput {
     /// One row per design × task × target.
     pub predictions: DataFrame,
-    /// The prediction table pivoted into the paper's layout.
-    pub summary: String,
     /// One row per direction × level × design × task, if a backtest was asked for.
     pub backtest: Option<DataFrame>,
 }
@@ -108,7 +106,6 @@ impl Experiment {
         let designs = self.designs()?;
         let tasks = TaskSet::get(&self.tasks)?.tasks;
         let predictions = run_grid(ladder, &designs, &tasks, &self.targets)?;
-        let summary = markdown_summary(&predictions)?;
         let backtest = match &self.backtest {
             None => None,
             Some(spec) => {
@@ -130,6 +127,6 @@ impl Experiment {
                 all
             }
         };
-        Ok(ExperimentOutput { predictions, summary, backtest })
+        Ok(ExperimentOutput { predictions, backtest })
     }
 }

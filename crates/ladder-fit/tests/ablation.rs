@@ -133,7 +133,6 @@ fn the_grid_runner_is_deterministic() {
     let (a, b) = (experiment.run(ladder()).unwrap(), experiment.run(ladder()).unwrap());
     assert!(a.predictions.equals_missing(&b.predictions));
     assert!(a.backtest.unwrap().equals_missing(&b.backtest.unwrap()));
-    assert_eq!(a.summary, b.summary);
 }
 
 #[test]

@@ -1,0 +1,175 @@
+//! Figures of what the paper plots, built from fits and result tables (rendered by
+//! ladder-report): step 1, step 2, chained predictions, variance, error vs compute.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use ladder_core::{Entry, Feature, Ladder, Mode, Task};
+use ladder_fit::points::{ladder_step2_points, CheckpointPolicy};
+use ladder_fit::predict::{Step1, Step2, Target};
+use ladder_report::chart::{Figure, Mark, Panel, Series};
+use polars::prelude::*;
+
+/// Shortens a task key for panel titles (`hellaswag_val_5shot` → `hellaswag_val`).
+fn short(task: &str) -> &str {
+    task.strip_suffix("_5shot").unwrap_or(task)
+}
+
+fn strings(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {
+    let c = df.column(name)?.str()?.clone();
+    Ok((0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect())
+}
+
+fn floats(df: &DataFrame, name: &str) -> anyhow::Result<Vec<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    let c = c.f64()?;
+    Ok((0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect())
+}
+
+fn distinct(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// Step 1 and step 2 of the paper's design for every task, with the target marked.
+pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let t = Target::of(target);
+    let sizes: Vec<&Entry> = ladder.entries.iter().filter(|e| e.mode == Mode::Train).collect();
+    let mut step1_panels = Vec::new();
+    let mut step2_panels = Vec::new();
+    for task in tasks {
+        let s1 = Step1::new(Feature::RcBpb, 5).fit(ladder, task)?;
+        let mut series = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            let points: Vec<(f64, f64)> = s1.points.iter().filter(|p| p.n == size.n).map(|p| (p.d, p.y)).collect();
+            let d_min = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+            let curve = (0..=40).map(|k| d_min * (t.d / d_min).powf(k as f64 / 40.0)).map(|d| (d, s1.predict(size.n, d))).collect();
+            series.push(Series { label: Some(size.name.clone()), points, mark: Mark::Points, color: i });
+            series.push(Series { label: None, points: curve, mark: Mark::Line, color: i });
+        }
+        let target_curve = (0..=20).map(|k| t.d / 20.0 * (20f64).powf(k as f64 / 20.0)).map(|d| (d, s1.predict(t.n, d))).collect();
+        series.push(Series { label: Some(format!("{} fit", t.name)), points: target_curve, mark: Mark::Line, color: 7 });
+        let actual = Target::observed(target, task, Feature::RcBpb, 5)?;
+        series.push(Series { label: Some(format!("{} actual", t.name)), points: vec![(t.d, actual)], mark: Mark::Cross, color: 4 });
+        step1_panels.push(Panel { title: short(&task.key).into(), x_label: "tokens D".into(), y_label: "task loss (bpb)".into(), log_x: true, series });
+
+        let s2 = Step2::paper(Feature::RcBpb).fit(ladder, task)?;
+        let (xs, ys) = ladder_step2_points(ladder, task, Feature::RcBpb, Feature::RcAcc, &CheckpointPolicy::paper())?;
+        let x_target = Target::observed(target, task, Feature::RcBpb, 5)?;
+        let y_target = Target::observed(target, task, Feature::RcAcc, 5)?;
+        let predicted = s1.predict(t.n, t.d);
+        let (lo, hi) = xs.iter().chain([&x_target, &predicted]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let curve = (0..=60).map(|k| lo + (hi - lo) * k as f64 / 60.0).map(|x| (x, s2.predict(x))).collect();
+        step2_panels.push(Panel {
+            title: short(&task.key).into(),
+            x_label: "task loss (bpb)".into(),
+            y_label: "accuracy".into(),
+            log_x: false,
+            series: vec![
+                Series { label: Some("ladder checkpoints".into()), points: xs.into_iter().zip(ys).collect(), mark: Mark::Points, color: 9 },
+                Series { label: Some("sigmoid fit".into()), points: curve, mark: Mark::Line, color: 0 },
+                Series { label: Some(format!("{} actual", t.name)), points: vec![(x_target, y_target)], mark: Mark::Cross, color: 1 },
+                Series { label: Some("chained prediction".into()), points: vec![(predicted, s2.predict(predicted))], mark: Mark::Cross, color: 2 },
+            ],
+        });
+    }
+    let mut written = Vec::new();
+    let step1 = Figure {
+        title: format!("Step 1: task loss vs tokens, fitted L(N, D); target {}", t.name),
+        panels: step1_panels,
+        columns: 3,
+        shared_legend: true,
+    };
+    written.extend(step1.render(&dir.join("step1"))?);
+    let step2 = Figure {
+        title: format!("Step 2: accuracy vs task loss, fitted sigmoid; target {}", t.name),
+        panels: step2_panels,
+        columns: 3,
+        shared_legend: true,
+    };
+    written.extend(step2.render(&dir.join("step2"))?);
+    Ok(written)
+}
+
+/// Predicted vs actual accuracy, one panel per target, one colour per design.
+pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let (designs, targets) = (strings(predictions, "design")?, strings(predictions, "target")?);
+    let (pred, actual) = (floats(predictions, "predicted")?, floats(predictions, "actual")?);
+    let panels = distinct(&targets)
+        .into_iter()
+        .map(|target| {
+            let rows: Vec<usize> = (0..targets.len()).filter(|&i| targets[i] == target).collect();
+            let (lo, hi) = rows.iter().flat_map(|&i| [pred[i], actual[i]]).filter(|v| v.is_finite()).fold((1.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let mut series = vec![Series { label: Some("perfect".into()), points: vec![(lo, lo), (hi, hi)], mark: Mark::Line, color: 9 }];
+            for (k, design) in distinct(&designs).iter().enumerate() {
+                let points = rows.iter().filter(|&&i| &designs[i] == design).map(|&i| (actual[i], pred[i])).collect();
+                series.push(Series { label: Some(design.clone()), points, mark: Mark::Points, color: k });
+            }
+            Panel { title: format!("target {target}"), x_label: "actual accuracy".into(), y_label: "predicted accuracy".into(), log_x: false, series }
+        })
+        .collect();
+    let figure = Figure { title: "Chained prediction vs actual (one point per task)".into(), panels, columns: 3, shared_legend: true };
+    Ok(figure.render(&dir.join(stem))?.to_vec())
+}
+
+/// Variance table: relative SD of task loss vs of accuracy, one point per task.
+pub fn variance(table: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let tasks = strings(table, "Task")?;
+    let (loss, acc) = (floats(table, "Loss Rel SD (CV)")?, floats(table, "Accuracy Rel SD (CV)")?);
+    let series = (0..tasks.len())
+        .map(|i| Series { label: Some(tasks[i].clone()), points: vec![(100.0 * loss[i], 100.0 * acc[i])], mark: Mark::Cross, color: i })
+        .collect();
+    let panel = Panel {
+        title: "last 10 checkpoints of 1B-10xC".into(),
+        x_label: "task loss CV (%)".into(),
+        y_label: "accuracy CV (%)".into(),
+        log_x: false,
+        series,
+    };
+    let figure = Figure { title: "Checkpoint-to-checkpoint variation".into(), panels: vec![panel], columns: 1, shared_legend: false };
+    Ok(figure.render(&dir.join("variance"))?.to_vec())
+}
+
+/// Backtest: mean |relative error| over tasks vs the ladder subset, one panel per direction.
+pub fn error_vs_compute(backtest: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let (vary, designs) = (strings(backtest, "vary")?, strings(backtest, "design")?);
+    let (level, x, err) = (floats(backtest, "level")?, floats(backtest, "x")?, floats(backtest, "abs_rel_error")?);
+    let target = strings(backtest, "target")?.first().cloned().unwrap_or_default();
+    let panels = distinct(&vary)
+        .into_iter()
+        .map(|v| {
+            let series = distinct(&designs)
+                .iter()
+                .enumerate()
+                .map(|(k, design)| {
+                    let rows: Vec<usize> = (0..vary.len()).filter(|&i| vary[i] == v && &designs[i] == design).collect();
+                    let mut levels: Vec<f64> = rows.iter().map(|&i| level[i]).collect();
+                    levels.dedup();
+                    let points = levels
+                        .iter()
+                        .filter_map(|&l| {
+                            let e: Vec<f64> = rows.iter().filter(|&&i| level[i] == l).map(|&i| err[i]).collect();
+                            let xv = rows.iter().find(|&&i| level[i] == l).map(|&i| x[i])?;
+                            // A level counts only when every task could be fitted.
+                            e.iter().all(|v| v.is_finite()).then(|| (xv, 100.0 * e.iter().sum::<f64>() / e.len() as f64))
+                        })
+                        .collect();
+                    Series { label: Some(design.clone()), points, mark: Mark::Line, color: k }
+                })
+                .collect();
+            let (x_label, log_x) = match v.as_str() {
+                "n" => ("largest size N in the ladder", true),
+                "xc" => ("largest data multiplier (xC)", false),
+                _ => ("nominal compute of the run added (FLOPs)", true),
+            };
+            Panel { title: format!("vary {v}"), x_label: x_label.into(), y_label: format!("mean |rel. error| at {target} (%)"), log_x, series }
+        })
+        .collect();
+    let figure = Figure { title: format!("Prediction error vs ladder compute (target {target})"), panels, columns: 2, shared_legend: true };
+    figure.render(&dir.join("error_vs_compute")).map(|p| p.to_vec()).context("rendering error_vs_compute")
+}

@@ -1,0 +1,79 @@
+//! Markdown tables from prediction tables.
+
+use polars::prelude::*;
+
+use crate::ReportError;
+
+/// Values of a string column, nulls as empty strings.
+fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>, ReportError> {
+    let c = df.column(name)?.str()?.clone();
+    Ok((0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect())
+}
+
+/// Distinct values in order of first appearance.
+fn distinct(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// Pivots a prediction table (columns `design`, `task`, `target`, `abs_rel_error`) into the
+/// paper's layout: per target, tasks × designs of |relative error| in percent, with the mean over
+/// tasks as the last row (— where a design failed).
+pub fn error_pivot(predictions: &DataFrame) -> Result<String, ReportError> {
+    let (designs, tasks, targets) = (strings(predictions, "design")?, strings(predictions, "task")?, strings(predictions, "target")?);
+    let errors = predictions.column("abs_rel_error")?.f64()?.clone();
+    let (design_order, task_order, target_order) = (distinct(&designs), distinct(&tasks), distinct(&targets));
+    let lookup = |d: &str, t: &str, g: &str| {
+        (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g).and_then(|i| errors.get(i)).filter(|v| v.is_finite())
+    };
+    let mut md = String::new();
+    for target in &target_order {
+        md.push_str(&format!(
+            "### {target}: |relative error| of the predicted accuracy (%)\n\n| task | {} |\n|---|{}\n",
+            design_order.join(" | "),
+            "---|".repeat(design_order.len())
+        ));
+        for task in &task_order {
+            let cells: Vec<String> = design_order.iter().map(|d| lookup(d, task, target).map_or("—".into(), |v| format!("{:.1}", 100.0 * v))).collect();
+            md.push_str(&format!("| {task} | {} |\n", cells.join(" | ")));
+        }
+        let means: Vec<String> = design_order
+            .iter()
+            .map(|d| {
+                let v: Vec<f64> = task_order.iter().filter_map(|t| lookup(d, t, target)).collect();
+                if v.len() == task_order.len() {
+                    format!("**{:.1}**", 100.0 * v.iter().sum::<f64>() / v.len() as f64)
+                } else {
+                    "—".into()
+                }
+            })
+            .collect();
+        md.push_str(&format!("| mean | {} |\n\n", means.join(" | ")));
+    }
+    Ok(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pivots_tasks_by_designs_per_target() {
+        let df = df!(
+            "design" => ["a", "b", "a", "b"],
+            "task" => ["t1", "t1", "t2", "t2"],
+            "target" => ["7B", "7B", "7B", "7B"],
+            "abs_rel_error" => [0.01, 0.02, 0.03, f64::NAN]
+        )
+        .unwrap();
+        let md = error_pivot(&df).unwrap();
+        assert!(md.contains("| task | a | b |"), "{md}");
+        assert!(md.contains("| t1 | 1.0 | 2.0 |") && md.contains("| t2 | 3.0 | — |"), "{md}");
+        assert!(md.contains("| mean | **2.0** | — |"), "{md}");
+    }
+}
