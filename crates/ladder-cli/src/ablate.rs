@@ -17,7 +17,8 @@ pub struct Args {
     /// OLMo-ladder data folder. Defaults to $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Output folder: predictions.{csv,parquet}, summary.md, backtest.{csv,parquet}.
+    /// Output folder: predictions, backtest and variance_<feature> tables (CSV and Parquet),
+    /// summary.md, figures/.
     #[arg(long, default_value = "out/ablate")]
     pub out: PathBuf,
     /// Do not draw the figures (PNG and SVG in OUT/figures).
@@ -42,14 +43,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let ladder = ladder_core::olmo::load_ladder(&data_dir, &experiment.config)
         .with_context(|| format!("loading config `{}` from {}", experiment.config, data_dir.display()))?;
+    let variance_ladder = match &experiment.variance {
+        Some(spec) => Some(
+            ladder_core::olmo::load_ladder(&data_dir, &spec.config)
+                .with_context(|| format!("loading config `{}` from {}", spec.config, data_dir.display()))?,
+        ),
+        None => None,
+    };
     let start = std::time::Instant::now();
-    let mut result = experiment.run(&ladder)?;
+    let mut result = experiment.run(&ladder, variance_ladder.as_ref())?;
     let elapsed = start.elapsed().as_secs_f64();
     let mut written = Vec::new();
     for format in [Format::Csv, Format::Parquet] {
         written.push(write_table(&mut result.predictions, &args.out, "predictions", format)?);
         if let Some(backtest) = result.backtest.as_mut() {
             written.push(write_table(backtest, &args.out, "backtest", format)?);
+        }
+        for (feature, table) in result.variance.iter_mut() {
+            written.push(write_table(table, &args.out, &format!("variance_{}", feature.name()), format)?);
         }
     }
     let summary = ladder_report::markdown::error_pivot(&result.predictions)?;

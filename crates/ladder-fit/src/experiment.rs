@@ -14,17 +14,23 @@
 //! target = "7B-4T"
 //! vary = ["n", "xc", "flops"]
 //! designs = ["two_step_bpb"]       # default: every design
+//!
+//! [variance]                       # method.md §8, for any intermediate feature
+//! features = ["rc_bpb", "c4", "rc_soft_log"]
+//! config = "final_variance"        # the run whose last checkpoints are measured
+//! target = "7B-4T"
 //! ```
 
 use std::path::{Path, PathBuf};
 
-use ladder_core::{Ladder, LadderError, TaskSet};
+use ladder_core::{Feature, Ladder, LadderError, TaskSet};
 use polars::prelude::DataFrame;
 use serde::Deserialize;
 
 use crate::ablation::run_grid;
 use crate::backtest::{backtest, Vary};
 use crate::design::{self, Design};
+use crate::paper::variance_analysis;
 use crate::predict::{PredictError, Result};
 
 /// A parsed experiment file.
@@ -45,6 +51,30 @@ pub struct Experiment {
     /// Optional compute-vs-error backtest.
     #[serde(default)]
     pub backtest: Option<BacktestSpec>,
+    /// Optional variance analysis.
+    #[serde(default)]
+    pub variance: Option<VarianceSpec>,
+}
+
+/// The `[variance]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VarianceSpec {
+    /// Intermediate features to analyse (`rc_bpb`, `c4`, `rc_soft_log`).
+    pub features: Vec<String>,
+    /// Config holding the run whose last checkpoints are measured (default `final_variance`).
+    #[serde(default = "default_variance_config")]
+    pub config: String,
+    /// Target of the error columns (default `7B-4T`).
+    #[serde(default = "default_variance_target")]
+    pub target: String,
+}
+
+fn default_variance_config() -> String {
+    "final_variance".into()
+}
+fn default_variance_target() -> String {
+    "7B-4T".into()
 }
 
 /// The `[backtest]` table.
@@ -73,6 +103,8 @@ pub struct ExperimentOutput {
     pub predictions: DataFrame,
     /// One row per direction × level × design × task, if a backtest was asked for.
     pub backtest: Option<DataFrame>,
+    /// One variance table per feature of `[variance]`.
+    pub variance: Vec<(Feature, DataFrame)>,
 }
 
 impl Experiment {
@@ -101,8 +133,9 @@ impl Experiment {
         Ok(designs)
     }
 
-    /// Runs the grid (and the backtest) on `ladder`.
-    pub fn run(&self, ladder: &Ladder) -> Result<ExperimentOutput> {
+    /// Runs the grid (and the backtest) on `ladder`; the variance analysis, if asked for, needs
+    /// the ladder of its config (`variance_ladder`).
+    pub fn run(&self, ladder: &Ladder, variance_ladder: Option<&Ladder>) -> Result<ExperimentOutput> {
         let designs = self.designs()?;
         let tasks = TaskSet::get(&self.tasks)?.tasks;
         let predictions = run_grid(ladder, &designs, &tasks, &self.targets)?;
@@ -127,6 +160,17 @@ impl Experiment {
                 all
             }
         };
-        Ok(ExperimentOutput { predictions, backtest })
+        let mut variance = Vec::new();
+        if let Some(spec) = &self.variance {
+            let bad = |message: String| PredictError::Design { design: "[variance]".into(), message };
+            let runs = variance_ladder.ok_or_else(|| bad(format!("needs the ladder of config `{}`", spec.config)))?;
+            for name in &spec.features {
+                let feature = Feature::parse(name)
+                    .filter(|f| !f.is_accuracy())
+                    .ok_or_else(|| bad(format!("feature must be rc_bpb, c4 or rc_soft_log, found `{name}`")))?;
+                variance.push((feature, variance_analysis(runs, ladder, &spec.target, feature)?));
+            }
+        }
+        Ok(ExperimentOutput { predictions, backtest, variance })
     }
 }

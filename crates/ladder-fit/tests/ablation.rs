@@ -23,7 +23,8 @@ fn paper_ablation() -> &'static ExperimentOutput {
     static OUT: OnceLock<ExperimentOutput> = OnceLock::new();
     OUT.get_or_init(|| {
         let experiment = Experiment::from_file(&workspace().join("experiments/paper-ablation.toml")).unwrap();
-        experiment.run(ladder()).unwrap()
+        let variance = olmo::load_ladder(&olmo::default_data_dir(&workspace()), "final_variance").unwrap();
+        experiment.run(ladder(), Some(&variance)).unwrap()
     })
 }
 
@@ -130,7 +131,7 @@ fn the_grid_runner_is_deterministic() {
         vary = ["xc"]
     "#;
     let experiment = Experiment::parse(text, Path::new("inline.toml")).unwrap();
-    let (a, b) = (experiment.run(ladder()).unwrap(), experiment.run(ladder()).unwrap());
+    let (a, b) = (experiment.run(ladder(), None).unwrap(), experiment.run(ladder(), None).unwrap());
     assert!(a.predictions.equals_missing(&b.predictions));
     assert!(a.backtest.unwrap().equals_missing(&b.backtest.unwrap()));
 }
@@ -146,4 +147,22 @@ fn bad_experiment_files_give_clear_errors() {
     assert!(err.to_string().contains("bad.toml: line 1"), "{err}");
     let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"two_step\"\nfeature = \"rc_acc\"\n").unwrap().designs().unwrap_err();
     assert!(err.to_string().contains("feature must be"), "{err}");
+}
+
+#[test]
+fn variance_for_bpb_is_the_paper_table_and_other_features_have_their_own() {
+    let out = paper_ablation();
+    let data = PaperData::load(&olmo::default_data_dir(&workspace())).unwrap();
+    let tables = reproduce(&data, "13B-5T", &TaskSet::get("v2_main").unwrap()).unwrap();
+    let paper = &tables.iter().find(|t| t.name == "variance").unwrap().frame;
+    let (_, bpb) = out.variance.iter().find(|(f, _)| *f == ladder_core::Feature::RcBpb).unwrap();
+    assert!(bpb.equals(paper), "{bpb}\n{paper}");
+    let features: Vec<_> = out.variance.iter().map(|(f, _)| f.name()).collect();
+    assert_eq!(features, ["rc_bpb", "c4", "rc_soft_log"]);
+    // C4 loss is task-independent: its SD is the same on every row (up to the rounding of
+    // MMLU's weighted mean of four identical columns).
+    let (_, c4) = &out.variance[1];
+    let sd = c4.column("Loss SD").unwrap().f64().unwrap().clone();
+    let first = sd.get(0).unwrap();
+    assert!(first > 0.0 && (0..sd.len()).all(|i| (sd.get(i).unwrap() - first).abs() < 1e-12 * first), "{c4}");
 }

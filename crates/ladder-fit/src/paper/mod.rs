@@ -27,7 +27,7 @@ mod compare;
 mod variance;
 
 pub use compare::compare_with_published;
-use variance::variance_table;
+pub use variance::variance_analysis;
 
 /// Names of the ten published tables, in the order they are written.
 pub const TABLE_NAMES: [&str; 10] = [
@@ -71,48 +71,40 @@ pub struct PaperTable {
     pub frame: DataFrame,
 }
 
-/// All fits of one task that the tables need.
+/// All fits of one task that the nine prediction tables need.
 struct TaskFits {
-    pub(crate) task: Task,
-    pub(crate) step1_bpb: Step1Fit,
-    pub(crate) step2_bpb: Step2Fit,
-    main: Option<MainFits>,
-}
-
-/// The fits only the `v2_main` tables need.
-struct MainFits {
+    task: Task,
+    step1_bpb: Step1Fit,
     step1_c4: Step1Fit,
     step1_acc: Step1Fit,
     step1_taskce: Step1Fit,
+    step2_bpb: Step2Fit,
     step2_c4: Step2Fit,
     step2_taskce: Step2Fit,
     flops: crate::predict::FlopsStep1Fit,
 }
 
-const STEP1_BPB: Step1 = Step1::new(Feature::RcBpb, 5);
 const TASKCE_POLICY: CheckpointPolicy = CheckpointPolicy { skip_fraction: 0.5, moving_avg: 1, last_n: None };
 
-fn fit_task(ladder: &Ladder, task: Task, main: bool) -> Result<TaskFits> {
-    let main = if main {
-        Some(MainFits {
-            step1_c4: Step1::new(Feature::C4, 5).fit(ladder, &task)?,
-            step1_acc: Step1::new(Feature::RcAcc, 5).fit(ladder, &task)?,
-            step1_taskce: Step1::new(Feature::RcSoftLog, 1).fit(ladder, &task)?,
-            step2_c4: Step2::paper(Feature::C4).fit(ladder, &task)?,
-            step2_taskce: Step2 {
-                feature: Feature::RcSoftLog,
-                accuracy: Feature::RcAcc,
-                policy: TASKCE_POLICY,
-                curve: Step2Curve::LogSigmoid(LogSigmoid { reference_numerics: true }),
-                fit: crate::fitter::FitSettings::step2(),
-            }
-            .fit(ladder, &task)?,
-            flops: FlopsStep1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
-        })
-    } else {
-        None
+fn fit_task(ladder: &Ladder, task: Task) -> Result<TaskFits> {
+    let taskce_step2 = Step2 {
+        feature: Feature::RcSoftLog,
+        accuracy: Feature::RcAcc,
+        policy: TASKCE_POLICY,
+        curve: Step2Curve::LogSigmoid(LogSigmoid { reference_numerics: true }),
+        fit: crate::fitter::FitSettings::step2(),
     };
-    Ok(TaskFits { step1_bpb: STEP1_BPB.fit(ladder, &task)?, step2_bpb: Step2::paper(Feature::RcBpb).fit(ladder, &task)?, main, task })
+    Ok(TaskFits {
+        step1_bpb: Step1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
+        step1_c4: Step1::new(Feature::C4, 5).fit(ladder, &task)?,
+        step1_acc: Step1::new(Feature::RcAcc, 5).fit(ladder, &task)?,
+        step1_taskce: Step1::new(Feature::RcSoftLog, 1).fit(ladder, &task)?,
+        step2_bpb: Step2::paper(Feature::RcBpb).fit(ladder, &task)?,
+        step2_c4: Step2::paper(Feature::C4).fit(ladder, &task)?,
+        step2_taskce: taskce_step2.fit(ladder, &task)?,
+        flops: FlopsStep1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
+        task,
+    })
 }
 
 /// Columns `Task, Actual, Pred, Rel Error[, Fit Error]` of one table under construction.
@@ -191,27 +183,19 @@ impl Diagnostics {
 pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<PaperTable>> {
     let ladder = &data.ladder;
     let target_entry = ladder.entry(target)?;
-    let variance_entry = ladder.entry(VARIANCE_TARGET)?;
-    let main = tasks.tasks.clone();
-    let mut all: Vec<(Task, bool)> = main.iter().map(|t| (t.clone(), true)).collect();
-    for t in TaskSet::get("v2_main_variance")?.tasks {
-        if !main.contains(&t) {
-            all.push((t, false));
-        }
-    }
-    let fits: Vec<TaskFits> = all.into_par_iter().map(|(task, is_main)| fit_task(ladder, task, is_main)).collect::<Result<_>>()?;
+    let fits: Vec<TaskFits> = tasks.tasks.par_iter().map(|task| fit_task(ladder, task.clone())).collect::<Result<_>>()?;
 
     let t = Target::of(target_entry);
     let observed = |task: &Task, feature: Feature, k: usize| Target::observed(target_entry, task, feature, k);
     let mut tables: Vec<Rows> = (0..9).map(|_| Rows::default()).collect();
     let mut diag = Diagnostics::default();
-    for f in fits.iter().filter(|f| f.main.is_some()) {
-        let (task, m) = (&f.task, f.main.as_ref().expect("main fits"));
+    for f in &fits {
+        let task = &f.task;
         let step1: [(&Step1Fit, Feature, usize, &'static str); 4] = [
             (&f.step1_bpb, Feature::RcBpb, 5, "step1_main"),
-            (&m.step1_c4, Feature::C4, 5, "step1_c4_main"),
-            (&m.step1_acc, Feature::RcAcc, 5, "step1_acc_main"),
-            (&m.step1_taskce, Feature::RcSoftLog, 1, "step1_taskce_main"),
+            (&f.step1_c4, Feature::C4, 5, "step1_c4_main"),
+            (&f.step1_acc, Feature::RcAcc, 5, "step1_acc_main"),
+            (&f.step1_taskce, Feature::RcSoftLog, 1, "step1_taskce_main"),
         ];
         for (i, (fit, feature, k, name)) in step1.into_iter().enumerate() {
             tables[i].push(task, observed(task, feature, k)?, fit.predict(t.n, t.d), false, Some(fit.fit.fit_error));
@@ -219,8 +203,8 @@ pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<
         }
         let step2: [(&Step2Fit, Feature, usize, &'static str); 3] = [
             (&f.step2_bpb, Feature::RcBpb, 5, "step2_main"),
-            (&m.step2_c4, Feature::C4, 5, "step2_c4_main"),
-            (&m.step2_taskce, Feature::RcSoftLog, 1, "step2_taskce_main"),
+            (&f.step2_c4, Feature::C4, 5, "step2_c4_main"),
+            (&f.step2_taskce, Feature::RcSoftLog, 1, "step2_taskce_main"),
         ];
         for (i, (fit, feature, k, name)) in step2.into_iter().enumerate() {
             let actual = observed(task, Feature::RcAcc, k)?;
@@ -229,18 +213,14 @@ pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<
         }
         let accuracy = observed(task, Feature::RcAcc, 5)?;
         tables[7].push(task, accuracy, f.step2_bpb.predict(f.step1_bpb.predict(t.n, t.d)), true, None);
-        tables[8].push(task, accuracy, f.step2_bpb.predict(m.flops.predict(t.c)), true, None);
-        diag.push("chained_flops_main", task, &crate::law::FlopsPowerLaw, &m.flops.fit, m.flops.fit.fit_error);
-    }
-    for f in fits.iter().filter(|f| f.main.is_none()) {
-        diag.push("variance", &f.task, &f.step1_bpb.law, &f.step1_bpb.fit, f.step1_bpb.fit.fit_error);
-        diag.push("variance", &f.task, f.step2_bpb.law(), &f.step2_bpb.fit, f.step2_bpb.fit_error);
+        tables[8].push(task, accuracy, f.step2_bpb.predict(f.flops.predict(t.c)), true, None);
+        diag.push("chained_flops_main", task, &crate::law::FlopsPowerLaw, &f.flops.fit, f.flops.fit.fit_error);
     }
     let mut out: Vec<PaperTable> = Vec::with_capacity(TABLE_NAMES.len() + 1);
     for (name, rows) in TABLE_NAMES.iter().zip(tables) {
         out.push(PaperTable { name, frame: rows.frame()? });
     }
-    out.push(PaperTable { name: "variance", frame: variance_table(&data.variance, variance_entry, &fits)? });
+    out.push(PaperTable { name: "variance", frame: variance_analysis(&data.variance, ladder, VARIANCE_TARGET, Feature::RcBpb)? });
     out.push(PaperTable { name: "fit_diagnostics", frame: diag.frame()? });
     Ok(out)
 }
