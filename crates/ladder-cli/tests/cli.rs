@@ -170,3 +170,85 @@ fn import_writes_the_long_run_table_that_rebuilds_the_ladder() {
         }
     }
 }
+
+#[test]
+fn ablate_runs_an_experiment_file_end_to_end() {
+    let dir = scratch("ablate");
+    let file = dir.join("small.toml");
+    std::fs::write(
+        &file,
+        r#"
+targets = ["13B-5T", "7B-4T"]
+tasks = "piqa_val_5shot,csqa_val_5shot"
+[[design]]
+name = "bpb"
+kind = "two_step"
+[[design]]
+name = "flops"
+kind = "flops_two_step"
+[backtest]
+target = "7B-4T"
+vary = ["n"]
+[variance]
+features = ["c4"]
+"#,
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let out = ladder(&["ablate", file.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("| task | bpb | flops |") && stdout.contains("| piqa_val_5shot |"), "{stdout}");
+    for file in [
+        "predictions.csv",
+        "predictions.parquet",
+        "backtest.csv",
+        "variance_c4.csv",
+        "summary.md",
+        "figures/predicted_vs_actual.png",
+        "figures/predicted_vs_actual.svg",
+        "figures/error_vs_compute.png",
+    ] {
+        assert!(out_dir.join(file).metadata().is_ok_and(|m| m.len() > 0), "{file}");
+    }
+    let predictions = CsvReadOptions::default().try_into_reader_with_file_path(Some(out_dir.join("predictions.csv"))).unwrap().finish().unwrap();
+    assert_eq!(predictions.height(), 2 * 2 * 2, "designs × tasks × targets");
+
+    let listed = ladder(&["ablate", "--list-designs"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    for kind in ["two_step", "flops_two_step", "single_step", "direct_accuracy"] {
+        assert!(listed.contains(kind), "{listed}");
+    }
+}
+
+#[test]
+fn ablate_refuses_bad_experiment_files_clearly() {
+    let dir = scratch("ablate-bad");
+    let run = |text: &str| {
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, text).unwrap();
+        let out = ladder(&["ablate", file.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success() && !err.contains("panicked"), "{err}");
+        err
+    };
+    let err = run("targets = [\"7B-4T\"]\n\n[[design]]\nname = \"a\"\nkind = \"two_step\"\nfeature = \n");
+    assert!(err.contains("bad.toml: line 6"), "{err}");
+    let err = run("targets = [\"7B-4T\"]\n[[design]]\nname = \"a\"\nkind = \"two_step\"\n[[design]]\nname = 3\nkind = \"two_step\"\n");
+    assert!(err.contains("design `#2") && err.contains("needs a string `name`"), "{err}");
+    let err = run("targets = [\"70B\"]\n[[design]]\nname = \"a\"\nkind = \"two_step\"\n");
+    assert!(err.contains("no entry `70B`") && err.contains("7B-4T"), "{err}");
+}
+
+#[test]
+fn reproduce_draws_the_figures() {
+    let out_dir = scratch("figures");
+    let out = ladder(&["reproduce", "-q", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["step1", "step2", "chained", "variance"] {
+        for ext in ["png", "svg"] {
+            let path = out_dir.join("figures").join(format!("{name}.{ext}"));
+            assert!(path.metadata().is_ok_and(|m| m.len() > 1000), "{}", path.display());
+        }
+    }
+}

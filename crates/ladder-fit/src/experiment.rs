@@ -124,7 +124,20 @@ impl Experiment {
 
     /// Builds the designs; names must be unique.
     pub fn designs(&self) -> Result<Vec<Box<dyn Design>>> {
-        let designs: Vec<Box<dyn Design>> = self.designs.iter().map(design::build).collect::<Result<_>>()?;
+        let designs: Vec<Box<dyn Design>> = self
+            .designs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                design::build(spec).map_err(|e| match e {
+                    // A design without a usable name is named by its position in the file.
+                    PredictError::Design { design, message } if design == "?" => {
+                        PredictError::Design { design: format!("#{} (the {}th [[design]])", i + 1, i + 1), message }
+                    }
+                    other => other,
+                })
+            })
+            .collect::<Result<_>>()?;
         for (i, d) in designs.iter().enumerate() {
             if designs[..i].iter().any(|e| e.name() == d.name()) {
                 return Err(PredictError::Design { design: d.name().to_string(), message: "the name is used twice".into() });
