@@ -131,7 +131,7 @@ pub fn variance(table: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         log_x: false,
         series,
     };
-    let figure = Figure { title: "Checkpoint-to-checkpoint variation".into(), panels: vec![panel], columns: 1, shared_legend: false };
+    let figure = Figure { title: "Checkpoint-to-checkpoint variation".into(), panels: vec![panel], columns: 2, shared_legend: true };
     Ok(figure.render(&dir.join("variance"))?.to_vec())
 }
 
