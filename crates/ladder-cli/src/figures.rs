@@ -8,32 +8,12 @@ use ladder_core::{Entry, Feature, Ladder, Mode, Task};
 use ladder_fit::points::{ladder_step2_points, CheckpointPolicy};
 use ladder_fit::predict::{Step1, Step2, Target};
 use ladder_report::chart::{Figure, Mark, Panel, Series};
+use ladder_report::columns::{distinct, floats, strings};
 use polars::prelude::*;
 
 /// Shortens a task key for panel titles (`hellaswag_val_5shot` → `hellaswag_val`).
 fn short(task: &str) -> &str {
     task.strip_suffix("_5shot").unwrap_or(task)
-}
-
-fn strings(df: &DataFrame, name: &str) -> anyhow::Result<Vec<String>> {
-    let c = df.column(name)?.str()?.clone();
-    Ok((0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect())
-}
-
-fn floats(df: &DataFrame, name: &str) -> anyhow::Result<Vec<f64>> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    let c = c.f64()?;
-    Ok((0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect())
-}
-
-fn distinct(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
-    out
 }
 
 /// Step 1 and step 2 of the paper's design for every task, with the target marked.

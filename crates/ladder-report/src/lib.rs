@@ -2,10 +2,12 @@
 //!
 //! * [`chart`]: figures as data (panels of line and point series) rendered to PNG and SVG.
 //! * [`markdown`]: prediction tables pivoted into the paper's layout.
+//! * [`columns`]: reading result-table columns as plain vectors.
 //!
 //! Nothing here fits or predicts: callers turn their results into [`chart::Figure`]s.
 
 pub mod chart;
+pub mod columns;
 pub mod markdown;
 
 /// Errors of rendering or reading a table.

@@ -2,24 +2,8 @@
 
 use polars::prelude::*;
 
+use crate::columns::{distinct, strings};
 use crate::ReportError;
-
-/// Values of a string column, nulls as empty strings.
-fn strings(df: &DataFrame, name: &str) -> Result<Vec<String>, ReportError> {
-    let c = df.column(name)?.str()?.clone();
-    Ok((0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect())
-}
-
-/// Distinct values in order of first appearance.
-fn distinct(values: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
-    out
-}
 
 /// Pivots a prediction table (columns `design`, `task`, `target`, `abs_rel_error`) into the
 /// paper's layout: per target, tasks × designs of |relative error| in percent, with the mean over

@@ -1,10 +1,9 @@
 //! Step 1 fitted on accuracy directly: Acc(N, D) = E − A/N^α − B/D^β (the paper's `-y rc_acc`).
 
 use ladder_core::{Feature, Ladder, Task};
-use serde::Deserialize;
 
-use super::{parse_params, stage, Design, DesignKind, FittedDesign};
-use crate::fitter::{FitOverrides, FitSettings};
+use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
+use crate::fitter::FitSettings;
 use crate::predict::{Result, Step1};
 
 /// The direct-accuracy design.
@@ -16,26 +15,11 @@ pub struct DirectAccuracy {
     pub step1: Step1,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {
-    /// Final checkpoints averaged per run (default 5).
-    #[serde(default = "default_window")]
-    moving_avg: usize,
-    /// Changes to the fitting (default: the paper's step-1 settings).
-    #[serde(default)]
-    fit: FitOverrides,
-}
-
-fn default_window() -> usize {
-    5
-}
-
 pub(super) const KIND: DesignKind = DesignKind {
     kind: "direct_accuracy",
     about: "step 1 fitted on accuracy: Acc = E - A/N^a - B/D^b",
     build: |name, params| {
-        let p: Params = parse_params(name, params)?;
+        let p: FinalPointParams = parse_params(name, params)?;
         let step1 = Step1 { feature: Feature::RcAcc, moving_avg: p.moving_avg, fit: p.fit.apply(FitSettings::step1()) };
         Ok(Box::new(DirectAccuracy { name: name.to_string(), step1 }))
     },

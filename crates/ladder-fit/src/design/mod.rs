@@ -16,8 +16,9 @@ pub use two_step::TwoStep;
 
 use ladder_core::{Ladder, Task};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
-use crate::fitter::Fit;
+use crate::fitter::{Fit, FitOverrides};
 use crate::predict::{PredictError, Result, Target};
 
 /// One fitted stage of a design, with its diagnostics.
@@ -100,4 +101,21 @@ pub(crate) fn parse_params<T: DeserializeOwned>(name: &str, params: toml::Table)
 /// The stage record of a fit.
 pub(crate) fn stage(stage: &'static str, law: &dyn crate::law::Law, fit: &Fit) -> StageFit {
     StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone() }
+}
+
+/// The paper's moving-average window (final checkpoints per run, step-2 smoothing).
+pub(crate) fn default_window() -> usize {
+    5
+}
+
+/// Parameters of the one-stage designs fitted to each run's final checkpoints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FinalPointParams {
+    /// Final checkpoints averaged per run (default 5).
+    #[serde(default = "default_window")]
+    pub moving_avg: usize,
+    /// Changes to the stage's fitting settings.
+    #[serde(default)]
+    pub fit: FitOverrides,
 }

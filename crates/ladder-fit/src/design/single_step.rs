@@ -1,10 +1,8 @@
 //! Single step: (N, D) → accuracy directly (method.md §6).
 
 use ladder_core::{Ladder, Task};
-use serde::Deserialize;
 
-use super::{parse_params, stage, Design, DesignKind, FittedDesign};
-use crate::fitter::FitOverrides;
+use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
 use crate::law::SingleStepLaw;
 use crate::predict::{Result, SingleStep};
 
@@ -17,26 +15,11 @@ pub struct SingleStepDesign {
     pub recipe: SingleStep,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {
-    /// Final checkpoints averaged per run (default 5).
-    #[serde(default = "default_window")]
-    moving_avg: usize,
-    /// Changes to the fitting (default: step-1 settings with 60 starts).
-    #[serde(default)]
-    fit: FitOverrides,
-}
-
-fn default_window() -> usize {
-    5
-}
-
 pub(super) const KIND: DesignKind = DesignKind {
     kind: "single_step",
     about: "accuracy = p * sigmoid(A/N^a + B/D^b + E) + q fitted to final checkpoints, multi-start",
     build: |name, params| {
-        let p: Params = parse_params(name, params)?;
+        let p: FinalPointParams = parse_params(name, params)?;
         Ok(Box::new(SingleStepDesign { name: name.to_string(), recipe: SingleStep { moving_avg: p.moving_avg, fit: p.fit.apply(SingleStep::paper().fit) } }))
     },
 };

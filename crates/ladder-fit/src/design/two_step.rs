@@ -3,7 +3,7 @@
 use ladder_core::{Feature, Ladder, Task};
 use serde::Deserialize;
 
-use super::{parse_params, stage, Design, DesignKind, FittedDesign};
+use super::{default_window, parse_params, stage, Design, DesignKind, FittedDesign};
 use crate::fitter::{FitOverrides, FitSettings};
 use crate::law::LogSigmoid;
 use crate::points::CheckpointPolicy;
@@ -55,9 +55,6 @@ fn default_feature() -> String {
 }
 fn default_curve() -> String {
     "sigmoid".into()
-}
-fn default_window() -> usize {
-    5
 }
 fn default_skip() -> f64 {
     0.1
