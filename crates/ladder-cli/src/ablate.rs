@@ -51,7 +51,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => None,
     };
     let start = std::time::Instant::now();
-    let mut result = experiment.run(&ladder, variance_ladder.as_ref())?;
+    let draws = experiment.bootstrap_draws()?;
+    let bar = if draws > 0 { indicatif::ProgressBar::new(draws as u64) } else { indicatif::ProgressBar::hidden() };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("bootstrap {bar:40} {pos}/{len} draws, {per_sec}, ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut result = experiment.run_with_progress(&ladder, variance_ladder.as_ref(), &|| bar.inc(1))?;
+    bar.finish_and_clear();
     let elapsed = start.elapsed().as_secs_f64();
     let mut written = Vec::new();
     for format in [Format::Csv, Format::Parquet] {
@@ -59,11 +66,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(backtest) = result.backtest.as_mut() {
             written.push(write_table(backtest, &args.out, "backtest", format)?);
         }
+        if let Some(coverage) = result.coverage.as_mut() {
+            written.push(write_table(coverage, &args.out, "coverage", format)?);
+        }
         for (feature, table) in result.variance.iter_mut() {
             written.push(write_table(table, &args.out, &format!("variance_{}", feature.name()), format)?);
         }
     }
-    let summary = ladder_report::markdown::error_pivot(&result.predictions)?;
+    let mut summary = ladder_report::markdown::error_pivot(&result.predictions)?;
+    summary.push_str(&ladder_report::markdown::interval_summary(&result.predictions, result.coverage.as_ref())?);
     let summary_path = args.out.join("summary.md");
     std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);

@@ -15,6 +15,9 @@ pub struct Args {
     /// Number of timed repetitions (after one warm-up).
     #[arg(long, default_value_t = 5)]
     pub repeats: usize,
+    /// Also time a bootstrap of the paper's design with this many draws (8 tasks × 2 targets).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap_draws: usize,
 }
 
 /// Runs `ladder bench`: loading the data, and fitting all ten tables for both targets.
@@ -39,5 +42,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("load OLMo-ladder data (2 configs, {runs} run CSVs): {load:.3} s");
     println!("reproduce all ten tables (median of {}): {median:.3} s (min {:.3}, max {:.3})", times.len(), times[0], times[times.len() - 1]);
     println!("load + reproduce: {:.3} s (goal < 2 s on 2 cores: {:.1}x under)", load + median, 2.0 / (load + median));
+    if args.bootstrap_draws > 0 {
+        use ladder_fit::design::Design;
+        use ladder_fit::uncertainty::{bootstrap, BootstrapSettings};
+        let design = ladder_fit::design::TwoStep {
+            name: "two_step_bpb".into(),
+            step1: ladder_fit::predict::Step1::new(ladder_core::Feature::RcBpb, 5),
+            step2: ladder_fit::predict::Step2::paper(ladder_core::Feature::RcBpb),
+        };
+        let targets: Vec<_> = ["13B-5T", "7B-4T"].iter().map(|t| data.ladder.entry(t).map(ladder_fit::predict::Target::of)).collect::<Result<_, _>>()?;
+        let settings = BootstrapSettings { draws: args.bootstrap_draws, ..BootstrapSettings::default() };
+        let t = Instant::now();
+        let mut failed = 0;
+        for task in &tasks.tasks {
+            failed += bootstrap(&data.ladder, &design as &dyn Design, task, &targets, &settings, &|| {})[0].failed;
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let fits = args.bootstrap_draws * tasks.tasks.len();
+        println!(
+            "bootstrap of the paper's design: {} draws x {} tasks x {} targets: {secs:.1} s ({:.2} ms per draw of both steps; {failed} failed draws; goal < 60 s: {:.1}x under)",
+            args.bootstrap_draws,
+            tasks.tasks.len(),
+            targets.len(),
+            1000.0 * secs / fits as f64,
+            60.0 / secs
+        );
+    }
     Ok(())
 }

@@ -27,7 +27,8 @@ use ladder_core::{Feature, Ladder, LadderError, TaskSet};
 use polars::prelude::DataFrame;
 use serde::Deserialize;
 
-use crate::ablation::run_grid;
+use crate::ablation::{run_grid, UncertaintySettings};
+use crate::uncertainty::{coverage_backtest, BootstrapSettings};
 use crate::backtest::{backtest, Vary};
 use crate::design::{self, Design};
 use crate::paper::variance_analysis;
@@ -54,6 +55,51 @@ pub struct Experiment {
     /// Optional variance analysis.
     #[serde(default)]
     pub variance: Option<VarianceSpec>,
+    /// Intervals on the predictions (delta method always; bootstrap and coverage on request).
+    #[serde(default)]
+    pub uncertainty: UncertaintySpec,
+}
+
+/// The `[uncertainty]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintySpec {
+    /// Interval level (default 0.9).
+    #[serde(default = "default_level")]
+    pub level: f64,
+    /// Bootstrap draws per design × task (default 0: delta-method intervals only).
+    #[serde(default)]
+    pub draws: usize,
+    /// Seed of the bootstrap (default 0).
+    #[serde(default)]
+    pub seed: u64,
+    /// Designs to bootstrap (default: all).
+    #[serde(default)]
+    pub designs: Vec<String>,
+    /// Also run the coverage backtest (largest rung held out as pseudo-targets).
+    #[serde(default)]
+    pub coverage: bool,
+}
+
+impl Default for UncertaintySpec {
+    fn default() -> Self {
+        UncertaintySpec { level: default_level(), draws: 0, seed: 0, designs: Vec::new(), coverage: false }
+    }
+}
+
+fn default_level() -> f64 {
+    0.9
+}
+
+impl UncertaintySpec {
+    /// The grid's settings.
+    pub fn settings(&self) -> UncertaintySettings {
+        UncertaintySettings {
+            level: self.level,
+            bootstrap: (self.draws > 0).then_some(BootstrapSettings { draws: self.draws, level: self.level, seed: self.seed }),
+            bootstrap_designs: self.designs.clone(),
+        }
+    }
 }
 
 /// The `[variance]` table.
@@ -105,6 +151,8 @@ pub struct ExperimentOutput {
     pub backtest: Option<DataFrame>,
     /// One variance table per feature of `[variance]`.
     pub variance: Vec<(Feature, DataFrame)>,
+    /// Coverage backtest rows, if `[uncertainty] coverage = true`.
+    pub coverage: Option<DataFrame>,
 }
 
 impl Experiment {
@@ -149,9 +197,48 @@ impl Experiment {
     /// Runs the grid (and the backtest) on `ladder`; the variance analysis, if asked for, needs
     /// the ladder of its config (`variance_ladder`).
     pub fn run(&self, ladder: &Ladder, variance_ladder: Option<&Ladder>) -> Result<ExperimentOutput> {
+        self.run_with_progress(ladder, variance_ladder, &|| {})
+    }
+
+    /// Bootstrap draws this experiment will make (for a progress bar).
+    pub fn bootstrap_draws(&self) -> Result<usize> {
+        let u = &self.uncertainty;
+        let designs = if u.designs.is_empty() { self.designs.len() } else { u.designs.len() };
+        Ok(u.draws * designs * TaskSet::get(&self.tasks)?.tasks.len())
+    }
+
+    /// [`Experiment::run`], calling `progress` once per bootstrap draw.
+    pub fn run_with_progress(&self, ladder: &Ladder, variance_ladder: Option<&Ladder>, progress: &(dyn Fn() + Sync)) -> Result<ExperimentOutput> {
         let designs = self.designs()?;
         let tasks = TaskSet::get(&self.tasks)?.tasks;
-        let predictions = run_grid(ladder, &designs, &tasks, &self.targets)?;
+        let u = &self.uncertainty;
+        if !(u.level > 0.0 && u.level < 1.0) {
+            return Err(PredictError::Design { design: "[uncertainty]".into(), message: format!("level must lie in (0, 1), found {}", u.level) });
+        }
+        for name in &u.designs {
+            if !designs.iter().any(|d| d.name() == name) {
+                return Err(PredictError::Design { design: name.clone(), message: "named in [uncertainty] but not defined".into() });
+            }
+        }
+        let predictions = run_grid(ladder, &designs, &tasks, &self.targets, &u.settings(), progress)?;
+        let coverage = if u.coverage {
+            let settings = u.settings();
+            let chosen: Vec<&Box<dyn Design>> = designs.iter().filter(|d| u.designs.is_empty() || u.designs.iter().any(|n| n == d.name())).collect();
+            let mut frames = Vec::new();
+            for d in chosen {
+                frames.push(coverage_backtest(ladder, std::slice::from_ref(d), &tasks, u.level, settings.bootstrap.as_ref())?);
+            }
+            let mut frames = frames.into_iter();
+            let mut all = frames.next();
+            for f in frames {
+                if let Some(a) = all.as_mut() {
+                    a.vstack_mut(&f).map_err(LadderError::from)?;
+                }
+            }
+            all
+        } else {
+            None
+        };
         let backtest = match &self.backtest {
             None => None,
             Some(spec) => {
@@ -184,6 +271,6 @@ impl Experiment {
                 variance.push((feature, variance_analysis(runs, ladder, &spec.target, feature)?));
             }
         }
-        Ok(ExperimentOutput { predictions, backtest, variance })
+        Ok(ExperimentOutput { predictions, backtest, variance, coverage })
     }
 }

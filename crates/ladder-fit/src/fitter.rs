@@ -190,6 +190,9 @@ pub struct Fit {
     pub start: usize,
     /// Mean absolute relative error over the fitted observations.
     pub fit_error: f64,
+    /// Gauss–Newton covariance of the parameters (row-major k × k; rows and columns of
+    /// parameters on a bound are zero), `None` when the data cannot support one.
+    pub covariance: Option<Vec<f64>>,
 }
 
 impl Fitter {
@@ -268,6 +271,7 @@ impl Fitter {
                         best = Some(Fit {
                             at_bound: bounds.at_bound(&params),
                             fit_error: objective.mean_relative_error(&params),
+                            covariance: None,
                             params,
                             objective: value,
                             iterations,
@@ -279,7 +283,9 @@ impl Fitter {
                 Err(message) => last_error = Some(message),
             }
         }
-        best.ok_or_else(|| FitError::Solver { law: name, message: last_error.unwrap_or_default() })
+        let mut best = best.ok_or_else(|| FitError::Solver { law: name, message: last_error.unwrap_or_default() })?;
+        best.covariance = covariance(&objective, &best.params, &best.at_bound);
+        Ok(best)
     }
 
     fn run(&self, objective: &Objective<'_>, bounds: &Bounds, p: Vec<f64>) -> Result<(Vec<f64>, f64, u64, StopReason), String> {
@@ -331,6 +337,41 @@ impl Fitter {
         Ok((objective.value(&params), params, iterations, stop.unwrap_or(StopReason::MaxIterations)))
             .map(|(value, params, iterations, stop)| (params, value, iterations, stop))
     }
+}
+
+/// Gauss–Newton covariance s²(JᵀJ)⁻¹ over the free parameters, with J the Jacobian of the
+/// residuals (in the fit's residual space) and s² = Σr² / (m − free); parameters on a bound are
+/// held fixed (zero rows and columns).
+fn covariance(objective: &Objective<'_>, params: &[f64], at_bound: &[bool]) -> Option<Vec<f64>> {
+    use argmin::core::{Jacobian, Operator};
+    let k = params.len();
+    let residuals = Residuals(objective_ref(objective));
+    let r = residuals.apply(&params.to_vec()).ok()?;
+    let jac = residuals.jacobian(&params.to_vec()).ok()?;
+    let free: Vec<usize> = (0..k).filter(|&j| !at_bound[j]).collect();
+    let m = r.len();
+    if m <= free.len() || free.is_empty() {
+        return None;
+    }
+    let s2 = r.iter().map(|v| v * v).sum::<f64>() / (m - free.len()) as f64;
+    let f = free.len();
+    let mut jtj = vec![0.0; f * f];
+    for row in jac.chunks_exact(k) {
+        for (a, &i) in free.iter().enumerate() {
+            for (b, &j) in free.iter().enumerate() {
+                jtj[a * f + b] += row[i] * row[j];
+            }
+        }
+    }
+    let mut cov = vec![0.0; k * k];
+    for (b, &j) in free.iter().enumerate() {
+        let unit: Vec<f64> = (0..f).map(|a| if a == b { 1.0 } else { 0.0 }).collect();
+        let column = crate::solver::solve_linear(jtj.clone(), unit)?;
+        for (a, &i) in free.iter().enumerate() {
+            cov[i * k + j] = s2 * column[a];
+        }
+    }
+    cov.iter().all(|v| v.is_finite()).then_some(cov)
 }
 
 /// The objective evaluated at parameters projected into the bounds (for Nelder–Mead).

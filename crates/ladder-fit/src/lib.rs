@@ -11,6 +11,7 @@
 //! * [`backtest`]: compute-vs-error backtests on growing subsets of the ladder.
 //! * [`design`]: prediction designs as plug-ins, with a registry by kind.
 //! * [`experiment`]: experiment files (TOML) that declare a grid and its backtests.
+//! * [`uncertainty`]: bootstrap and delta-method intervals, and their coverage.
 //! * [`paper`]: the paper's published tables, rebuilt as polars DataFrames.
 
 pub mod ablation;
@@ -25,6 +26,7 @@ pub mod paper;
 pub mod points;
 pub mod predict;
 pub mod solver;
+pub mod uncertainty;
 
 pub use bounds::Bounds;
 pub use fitter::{Fit, FitError, FitOverrides, FitSettings, Fitter, LossKind, Method};

@@ -166,3 +166,33 @@ fn variance_for_bpb_is_the_paper_table_and_other_features_have_their_own() {
     let first = sd.get(0).unwrap();
     assert!(first > 0.0 && (0..sd.len()).all(|i| (sd.get(i).unwrap() - first).abs() < 1e-12 * first), "{c4}");
 }
+
+#[test]
+fn chained_predictions_of_both_targets_carry_intervals() {
+    let out = paper_ablation();
+    let p = &out.predictions;
+    let s = |c: &str| p.column(c).unwrap().str().unwrap().clone();
+    let f = |c: &str| p.column(c).unwrap().f64().unwrap().clone();
+    let (design, target) = (s("design"), s("target"));
+    let (d_lo, d_hi, b_lo, b_hi, pred) = (f("delta_lo"), f("delta_hi"), f("boot_lo"), f("boot_hi"), f("predicted"));
+    let bootstrapped = ["two_step_bpb", "two_step_c4", "flops_two_step"];
+    for i in 0..p.height() {
+        let d = design.get(i).unwrap();
+        if !d.contains("two_step") {
+            continue;
+        }
+        let (lo, hi, x) = (d_lo.get(i).unwrap(), d_hi.get(i).unwrap(), pred.get(i).unwrap());
+        assert!(lo < x && x < hi, "{d} {:?}: delta interval [{lo}, {hi}] around {x}", target.get(i));
+        if bootstrapped.contains(&d) {
+            let (lo, hi) = (b_lo.get(i).unwrap(), b_hi.get(i).unwrap());
+            assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{d} {:?}: bootstrap [{lo}, {hi}]", target.get(i));
+        } else {
+            assert!(b_lo.get(i).unwrap().is_nan());
+        }
+    }
+    // The coverage backtest: 1.3B held out, 4 pseudo-targets × 8 tasks per bootstrapped design.
+    let coverage = out.coverage.as_ref().unwrap();
+    assert_eq!(coverage.height(), bootstrapped.len() * 4 * 8);
+    let covers = coverage.column("boot_covers").unwrap().bool().unwrap().clone();
+    assert!((0..covers.len()).all(|i| covers.get(i).is_some()));
+}

@@ -42,6 +42,48 @@ pub fn error_pivot(predictions: &DataFrame) -> Result<String, ReportError> {
     Ok(md)
 }
 
+/// Per design and target: how many actual values fall inside the delta-method and bootstrap
+/// intervals (columns `in_delta`, `in_boot` of a prediction table), and, with a coverage backtest
+/// table, the empirical coverage of each design's intervals next to the nominal level.
+pub fn interval_summary(predictions: &DataFrame, coverage: Option<&DataFrame>) -> Result<String, ReportError> {
+    let (designs, targets) = (strings(predictions, "design")?, strings(predictions, "target")?);
+    let flags = |df: &DataFrame, name: &str| -> Result<Vec<Option<bool>>, ReportError> {
+        let c = df.column(name)?.bool()?.clone();
+        Ok((0..c.len()).map(|i| c.get(i)).collect())
+    };
+    let count = |rows: &[usize], v: &[Option<bool>]| {
+        let known: Vec<bool> = rows.iter().filter_map(|&i| v[i]).collect();
+        if known.is_empty() {
+            "—".to_string()
+        } else {
+            format!("{} / {}", known.iter().filter(|b| **b).count(), known.len())
+        }
+    };
+    let (in_delta, in_boot) = (flags(predictions, "in_delta")?, flags(predictions, "in_boot")?);
+    let mut md = String::from("### Actual values inside the intervals\n\n| design | target | delta method | bootstrap |\n|---|---|---|---|\n");
+    for design in distinct(&designs) {
+        for target in distinct(&targets) {
+            let rows: Vec<usize> = (0..designs.len()).filter(|&i| designs[i] == design && targets[i] == target).collect();
+            md.push_str(&format!("| {design} | {target} | {} | {} |\n", count(&rows, &in_delta), count(&rows, &in_boot)));
+        }
+    }
+    if let Some(cov) = coverage {
+        let (d, level) = (strings(cov, "design")?, cov.column("level")?.f64()?.get(0).unwrap_or(f64::NAN));
+        let (dc, bc) = (flags(cov, "delta_covers")?, flags(cov, "boot_covers")?);
+        let held = strings(cov, "held_out")?.first().cloned().unwrap_or_default();
+        md.push_str(&format!(
+            "\n### Coverage backtest: {held} held out, its runs as pseudo-targets (nominal {:.0} %)\n\n| design | delta method | bootstrap |\n|---|---|---|\n",
+            100.0 * level
+        ));
+        for design in distinct(&d) {
+            let rows: Vec<usize> = (0..d.len()).filter(|&i| d[i] == design).collect();
+            md.push_str(&format!("| {design} | {} | {} |\n", count(&rows, &dc), count(&rows, &bc)));
+        }
+    }
+    md.push('\n');
+    Ok(md)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

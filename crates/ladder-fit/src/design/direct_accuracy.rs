@@ -2,8 +2,9 @@
 
 use ladder_core::{Feature, Ladder, Task};
 
-use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
+use super::{Prediction, parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
 use crate::fitter::FitSettings;
+use crate::law::Law;
 use crate::predict::{Result, Step1};
 
 /// The direct-accuracy design.
@@ -35,6 +36,7 @@ impl Design for DirectAccuracy {
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
         let s1 = self.step1.fit(ladder, task)?;
         let stages = vec![stage("step 1", &s1.law, &s1.fit)];
-        Ok(FittedDesign::new(stages, move |t| s1.predict(t.n, t.d)))
+        let law = s1.law;
+        Ok(FittedDesign::new(stages, move |p, t| Prediction { accuracy: law.value(p[0], &[t.n, t.d]), feature: None }))
     }
 }

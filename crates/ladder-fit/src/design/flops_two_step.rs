@@ -3,8 +3,9 @@
 use ladder_core::{Ladder, Task};
 
 use super::two_step::TwoStepParams;
-use super::{parse_params, stage, Design, DesignKind, FittedDesign};
+use super::{Prediction, parse_params, stage, Design, DesignKind, FittedDesign};
 use crate::law::FlopsPowerLaw;
+use crate::law::Law;
 use crate::predict::{FlopsStep1, Result, Step2};
 
 /// Two-step prediction with a power law in compute C = D × FLOPs per token.
@@ -39,6 +40,10 @@ impl Design for FlopsTwoStep {
         let s1 = self.step1.fit(ladder, task)?;
         let s2 = self.step2.fit(ladder, task)?;
         let stages = vec![stage("step 1", &FlopsPowerLaw, &s1.fit), stage("step 2", s2.law(), &s2.fit)];
-        Ok(FittedDesign::new(stages, move |t| s2.predict(s1.predict(t.c))))
+        let curve = s2.curve;
+        Ok(FittedDesign::new(stages, move |p, t| {
+            let feature = FlopsPowerLaw.value(p[0], &[t.c]);
+            Prediction { accuracy: curve.law().value(p[1], &[feature]), feature: Some(feature) }
+        }))
     }
 }

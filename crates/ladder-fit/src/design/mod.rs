@@ -34,22 +34,46 @@ pub struct StageFit {
     pub fit: Fit,
 }
 
-/// A design fitted for one task: its stages and a predictor for any target.
+/// What a design predicts for a target: the accuracy, and the intermediate feature of a
+/// two-step design (step 1's output).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction {
+    /// Predicted accuracy.
+    pub accuracy: f64,
+    /// Predicted intermediate feature (task loss), for two-step designs.
+    pub feature: Option<f64>,
+}
+
+/// The prediction of a design as a function of its stages' parameters.
+pub type Predictor = Box<dyn Fn(&[&[f64]], &Target) -> Prediction + Send + Sync>;
+
+/// A design fitted for one task: its stages and its predictor.
 pub struct FittedDesign {
     /// Stages in order; the last one's fit error is the design's fit error.
     pub stages: Vec<StageFit>,
-    predictor: Box<dyn Fn(&Target) -> f64 + Send + Sync>,
+    predictor: Predictor,
 }
 
 impl FittedDesign {
-    /// Wraps fitted stages and the function that predicts a target's accuracy from them.
-    pub fn new(stages: Vec<StageFit>, predictor: impl Fn(&Target) -> f64 + Send + Sync + 'static) -> FittedDesign {
+    /// Wraps fitted stages and the function of their parameters that predicts a target.
+    pub fn new(stages: Vec<StageFit>, predictor: impl Fn(&[&[f64]], &Target) -> Prediction + Send + Sync + 'static) -> FittedDesign {
         FittedDesign { stages, predictor: Box::new(predictor) }
+    }
+
+    /// The prediction for `target` at the fitted parameters.
+    pub fn prediction(&self, target: &Target) -> Prediction {
+        let params: Vec<&[f64]> = self.stages.iter().map(|s| s.fit.params.as_slice()).collect();
+        (self.predictor)(&params, target)
     }
 
     /// Predicted accuracy of `target`.
     pub fn predict(&self, target: &Target) -> f64 {
-        (self.predictor)(target)
+        self.prediction(target).accuracy
+    }
+
+    /// The predicted accuracy with other stage parameters (for the delta method).
+    pub fn predict_with(&self, params: &[&[f64]], target: &Target) -> f64 {
+        (self.predictor)(params, target).accuracy
     }
 }
 

@@ -2,8 +2,9 @@
 
 use ladder_core::{Ladder, Task};
 
-use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
+use super::{Prediction, parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
 use crate::law::SingleStepLaw;
+use crate::law::Law;
 use crate::predict::{Result, SingleStep};
 
 /// The single-step design.
@@ -34,6 +35,6 @@ impl Design for SingleStepDesign {
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
         let fit = self.recipe.fit(ladder, task)?;
         let stages = vec![stage("single step", &SingleStepLaw, &fit.fit)];
-        Ok(FittedDesign::new(stages, move |t| fit.predict(t.n, t.d)))
+        Ok(FittedDesign::new(stages, move |p, t| Prediction { accuracy: SingleStepLaw.value(p[0], &[t.n, t.d]), feature: None }))
     }
 }

@@ -3,10 +3,11 @@
 use ladder_core::{Feature, Ladder, Task};
 use serde::Deserialize;
 
-use super::{default_window, parse_params, stage, Design, DesignKind, FittedDesign};
+use super::{Prediction, default_window, parse_params, stage, Design, DesignKind, FittedDesign};
 use crate::fitter::{FitOverrides, FitSettings};
 use crate::law::LogSigmoid;
 use crate::points::CheckpointPolicy;
+use crate::law::Law;
 use crate::predict::{PredictError, Result, Step1, Step2, Step2Curve};
 
 /// Two-step prediction through an intermediate feature (task bpb, TaskCE or C4 loss).
@@ -106,6 +107,10 @@ impl Design for TwoStep {
         let s1 = self.step1.fit(ladder, task)?;
         let s2 = self.step2.fit(ladder, task)?;
         let stages = vec![stage("step 1", &s1.law, &s1.fit), stage("step 2", s2.law(), &s2.fit)];
-        Ok(FittedDesign::new(stages, move |t| s2.predict(s1.predict(t.n, t.d))))
+        let (law, curve) = (s1.law, s2.curve);
+        Ok(FittedDesign::new(stages, move |p, t| {
+            let feature = law.value(p[0], &[t.n, t.d]);
+            Prediction { accuracy: curve.law().value(p[1], &[feature]), feature: Some(feature) }
+        }))
     }
 }

@@ -8,7 +8,7 @@
 
 use argmin::core::{Error as ArgminError, IterState, Jacobian, Operator, Problem, Solver, TerminationStatus, KV};
 
-use super::common::{jt_times, starting_point, termination};
+use super::common::{jt_times, solve, starting_point, termination};
 use super::StopReason;
 use crate::bounds::Bounds;
 
@@ -51,33 +51,6 @@ impl BoundedLm {
         a
     }
 
-}
-
-/// Solves the k × k system `a · x = b` by Gaussian elimination with partial pivoting.
-fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let k = b.len();
-    for c in 0..k {
-        let p = (c..k).max_by(|&i, &j| a[i * k + c].abs().total_cmp(&a[j * k + c].abs()))?;
-        if a[p * k + c].abs() < 1e-300 {
-            return None;
-        }
-        for j in 0..k {
-            a.swap(c * k + j, p * k + j);
-        }
-        b.swap(c, p);
-        for i in c + 1..k {
-            let f = a[i * k + c] / a[c * k + c];
-            for j in c..k {
-                a[i * k + j] -= f * a[c * k + j];
-            }
-            b[i] -= f * b[c];
-        }
-    }
-    for c in (0..k).rev() {
-        let s: f64 = (c + 1..k).map(|j| a[c * k + j] * b[j]).sum();
-        b[c] = (b[c] - s) / a[c * k + c];
-    }
-    b.iter().all(|v| v.is_finite()).then_some(b)
 }
 
 fn half_square_norm(r: &[f64]) -> f64 {
@@ -173,17 +146,5 @@ where
 
     fn terminate(&mut self, _state: &LmState) -> TerminationStatus {
         termination(self.stop)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::solve;
-
-    #[test]
-    fn gaussian_elimination_solves_a_pivoting_system() {
-        let x = solve(vec![0.0, 2.0, 1.0, 1.0], vec![4.0, 3.0]).unwrap();
-        assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] - 2.0).abs() < 1e-12, "{x:?}");
-        assert!(solve(vec![1.0, 1.0, 1.0, 1.0], vec![1.0, 2.0]).is_none());
     }
 }

@@ -12,3 +12,5 @@ mod trf;
 pub use bounded_lm::BoundedLm;
 pub use projected_lbfgs::{ProjectedLbfgs, StopReason};
 pub use trf::Trf;
+
+pub(crate) use common::solve as solve_linear;
