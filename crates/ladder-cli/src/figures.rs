@@ -80,6 +80,10 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
 pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> anyhow::Result<Vec<PathBuf>> {
     let (designs, targets) = (strings(predictions, "design")?, strings(predictions, "target")?);
     let (pred, actual) = (floats(predictions, "predicted")?, floats(predictions, "actual")?);
+    let column = |name: &str| -> anyhow::Result<Vec<f64>> {
+        Ok(if predictions.column(name).is_ok() { floats(predictions, name)? } else { vec![f64::NAN; pred.len()] })
+    };
+    let (boot_lo, boot_hi, delta_lo, delta_hi) = (column("boot_lo")?, column("boot_hi")?, column("delta_lo")?, column("delta_hi")?);
     let panels = distinct(&targets)
         .into_iter()
         .map(|target| {
@@ -87,13 +91,29 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
             let (lo, hi) = rows.iter().flat_map(|&i| [pred[i], actual[i]]).filter(|v| v.is_finite()).fold((1.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
             let mut series = vec![Series { label: Some("perfect".into()), points: vec![(lo, lo), (hi, hi)], mark: Mark::Line, color: 9 }];
             for (k, design) in distinct(&designs).iter().enumerate() {
-                let points = rows.iter().filter(|&&i| &designs[i] == design).map(|&i| (actual[i], pred[i])).collect();
+                let mine: Vec<usize> = rows.iter().copied().filter(|&i| &designs[i] == design).collect();
+                let points = mine.iter().map(|&i| (actual[i], pred[i])).collect();
                 series.push(Series { label: Some(design.clone()), points, mark: Mark::Points, color: k });
+                // Error bars: the bootstrap interval where there is one, else the delta method's.
+                let bars = mine
+                    .iter()
+                    .filter_map(|&i| {
+                        let (lo, hi) = if boot_lo[i].is_finite() { (boot_lo[i], boot_hi[i]) } else { (delta_lo[i], delta_hi[i]) };
+                        (lo.is_finite() && hi.is_finite()).then_some([(actual[i], lo), (actual[i], hi)])
+                    })
+                    .flatten()
+                    .collect();
+                series.push(Series { label: None, points: bars, mark: Mark::Segments, color: k });
             }
             Panel { title: format!("target {target}"), x_label: "actual accuracy".into(), y_label: "predicted accuracy".into(), log_x: false, series }
         })
         .collect();
-    let figure = Figure { title: "Chained prediction vs actual (one point per task)".into(), panels, columns: 3, shared_legend: true };
+    let figure = Figure {
+        title: "Prediction vs actual (one point per task; bars: bootstrap or delta-method interval)".into(),
+        panels,
+        columns: 3,
+        shared_legend: true,
+    };
     Ok(figure.render(&dir.join(stem))?.to_vec())
 }
 

@@ -28,7 +28,7 @@ use polars::prelude::DataFrame;
 use serde::Deserialize;
 
 use crate::ablation::{run_grid, UncertaintySettings};
-use crate::uncertainty::{coverage_backtest, BootstrapSettings};
+use crate::uncertainty::{coverage_backtest, BootstrapSettings, Resampling};
 use crate::backtest::{backtest, Vary};
 use crate::design::{self, Design};
 use crate::paper::variance_analysis;
@@ -73,6 +73,9 @@ pub struct UncertaintySpec {
     /// Seed of the bootstrap (default 0).
     #[serde(default)]
     pub seed: u64,
+    /// What the bootstrap resamples: `runs` (default) or `checkpoint_residuals`.
+    #[serde(default)]
+    pub resampling: Resampling,
     /// Designs to bootstrap (default: all).
     #[serde(default)]
     pub designs: Vec<String>,
@@ -83,7 +86,7 @@ pub struct UncertaintySpec {
 
 impl Default for UncertaintySpec {
     fn default() -> Self {
-        UncertaintySpec { level: default_level(), draws: 0, seed: 0, designs: Vec::new(), coverage: false }
+        UncertaintySpec { level: default_level(), draws: 0, seed: 0, resampling: Resampling::Runs, designs: Vec::new(), coverage: false }
     }
 }
 
@@ -96,7 +99,7 @@ impl UncertaintySpec {
     pub fn settings(&self) -> UncertaintySettings {
         UncertaintySettings {
             level: self.level,
-            bootstrap: (self.draws > 0).then_some(BootstrapSettings { draws: self.draws, level: self.level, seed: self.seed }),
+            bootstrap: (self.draws > 0).then_some(BootstrapSettings { draws: self.draws, level: self.level, seed: self.seed, resampling: self.resampling }),
             bootstrap_designs: self.designs.clone(),
         }
     }

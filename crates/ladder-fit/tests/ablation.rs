@@ -129,6 +129,11 @@ fn the_grid_runner_is_deterministic() {
         [backtest]
         target = "7B-4T"
         vary = ["xc"]
+        [uncertainty]
+        draws = 20
+        seed = 5
+        resampling = "checkpoint_residuals"
+        designs = ["bpb"]
     "#;
     let experiment = Experiment::parse(text, Path::new("inline.toml")).unwrap();
     let (a, b) = (experiment.run(ladder(), None).unwrap(), experiment.run(ladder(), None).unwrap());

@@ -60,7 +60,7 @@ fn bootstrap_coverage_is_close_to_nominal_on_synthetic_ladders() {
     let design: Box<dyn Design> = design::build(&"name = \"bpb\"\nkind = \"two_step\"".parse::<toml::Table>().unwrap()).unwrap();
     let task = Task::get(TASK).unwrap();
     let replications = 60;
-    let settings = BootstrapSettings { draws: 200, level: 0.9, seed: 11 };
+    let settings = BootstrapSettings { draws: 200, level: 0.9, seed: 11, ..BootstrapSettings::default() };
     let mut covered = 0;
     for r in 0..replications {
         let ladder = noisy_ladder(1000 + r, 0.01);

@@ -20,6 +20,8 @@ pub enum Mark {
     Points,
     /// A large cross per point (targets, predictions).
     Cross,
+    /// Consecutive pairs of points joined as separate segments (error bars, intervals).
+    Segments,
 }
 
 /// One series of a panel.
@@ -218,6 +220,9 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>, 
             Mark::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))).map_err(|e| e.to_string())?,
             Mark::Points => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.mix(0.7).filled()))).map_err(|e| e.to_string())?,
             Mark::Cross => chart.draw_series(pts.into_iter().map(|p| Cross::new(p, 7, c.stroke_width(3)))).map_err(|e| e.to_string())?,
+            Mark::Segments => chart
+                .draw_series(pts.chunks_exact(2).map(|pair| PathElement::new(vec![pair[0], pair[1]], c.mix(0.6).stroke_width(2))))
+                .map_err(|e| e.to_string())?,
         };
         if let Some(label) = s.label.as_ref().filter(|_| own_legend) {
             legend = true;
@@ -257,6 +262,7 @@ mod tests {
                         Series { label: Some("line".into()), points: (1..20).map(|x| (x as f64, (x as f64).ln())).collect(), mark: Mark::Line, color: 0 },
                         Series { label: None, points: vec![(3.0, 1.0), (5.0, 2.0)], mark: Mark::Points, color: 1 },
                         Series { label: Some("target".into()), points: vec![(10.0, 2.5)], mark: Mark::Cross, color: 2 },
+                        Series { label: None, points: vec![(10.0, 2.0), (10.0, 3.0)], mark: Mark::Segments, color: 2 },
                     ],
                 })
                 .collect(),

@@ -1,15 +1,33 @@
-//! Cluster bootstrap over ladder runs: each draw resamples the train runs with replacement
-//! (a run's checkpoints stay together), refits every stage of the design, and predicts the
-//! targets. Draws are independent and seeded by (seed, task, draw), so results do not depend
-//! on the thread schedule.
+//! Bootstrap of a design's prediction. Each draw builds a resampled ladder, refits every stage
+//! of the design, and predicts the targets. Two resampling schemes:
+//!
+//! * [`Resampling::Runs`] (default): a cluster bootstrap — the train runs are drawn with
+//!   replacement, a run's checkpoints staying together.
+//! * [`Resampling::CheckpointResiduals`]: every run is kept; within each run, the residuals of
+//!   its checkpoints around a centred moving average (window 5) are resampled by checkpoint
+//!   (all metrics of a checkpoint together, keeping their correlation) and added back.
+//!
+//! Draws are independent and seeded by (seed, task, draw), so results do not depend on the
+//! thread schedule.
 
-use ladder_core::{Entry, Ladder, Mode, Task};
+use ladder_core::{Checkpoints, Entry, Ladder, Mode, Run, Task};
 use rayon::prelude::*;
 
 use super::rng::SplitMix64;
 use super::{quantile, Interval};
 use crate::design::Design;
 use crate::predict::Target;
+
+/// What a bootstrap draw resamples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resampling {
+    /// Train runs, with replacement (cluster bootstrap).
+    #[default]
+    Runs,
+    /// Checkpoint residuals within each run, around its smoothed curve.
+    CheckpointResiduals,
+}
 
 /// Bootstrap settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -20,11 +38,13 @@ pub struct BootstrapSettings {
     pub level: f64,
     /// Seed of the resampling.
     pub seed: u64,
+    /// What is resampled.
+    pub resampling: Resampling,
 }
 
 impl Default for BootstrapSettings {
     fn default() -> Self {
-        BootstrapSettings { draws: 1000, level: 0.9, seed: 0 }
+        BootstrapSettings { draws: 1000, level: 0.9, seed: 0, resampling: Resampling::Runs }
     }
 }
 
@@ -69,6 +89,46 @@ fn resample(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
     Ladder { entries }
 }
 
+/// Centred moving average (window `w`, shrinking at the ends).
+fn centred_average(v: &[f64], w: usize) -> Vec<f64> {
+    let h = w / 2;
+    (0..v.len())
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(h), (i + h + 1).min(v.len()));
+            v[a..b].iter().sum::<f64>() / (b - a) as f64
+        })
+        .collect()
+}
+
+/// Copy of the ladder in which every train run's checkpoint residuals (around a centred moving
+/// average of window 5) are resampled by checkpoint and added back.
+fn resample_residuals(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
+    let perturb = |run: &Run, rng: &mut SplitMix64| -> Run {
+        let n = run.len();
+        let picks: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+        let metrics = run
+            .checkpoints
+            .metrics
+            .iter()
+            .map(|(name, values)| {
+                let smooth = centred_average(values, 5);
+                let residual: Vec<f64> = values.iter().zip(&smooth).map(|(v, s)| v - s).collect();
+                (name.clone(), smooth.iter().zip(&picks).map(|(s, &j)| s + residual[j]).collect())
+            })
+            .collect();
+        Run::new(run.name.clone(), run.source.clone(), Checkpoints { metrics, ..run.checkpoints.clone() })
+    };
+    let entries = ladder
+        .entries
+        .iter()
+        .map(|e| match e.mode {
+            Mode::Eval => e.clone(),
+            Mode::Train => Entry { runs: e.runs.iter().map(|r| perturb(r, rng)).collect(), ..e.clone() },
+        })
+        .collect();
+    Ladder { entries }
+}
+
 /// Stable per-task stream id for the seeds.
 fn task_stream(task: &Task) -> u64 {
     task.key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
@@ -88,7 +148,10 @@ pub fn bootstrap(
         .into_par_iter()
         .map(|d| {
             let mut rng = SplitMix64::new(settings.seed ^ stream, d as u64);
-            let sample = resample(ladder, &mut rng);
+            let sample = match settings.resampling {
+                Resampling::Runs => resample(ladder, &mut rng),
+                Resampling::CheckpointResiduals => resample_residuals(ladder, &mut rng),
+            };
             let result = design.fit(&sample, task).ok().map(|fitted| {
                 targets
                     .iter()
@@ -129,6 +192,24 @@ pub fn bootstrap(
 mod tests {
     use super::*;
     use ladder_core::{Checkpoints, Run};
+
+    #[test]
+    fn residual_resampling_keeps_the_smooth_curve_and_the_residual_pool() {
+        let values: Vec<f64> = (0..12).map(|i| 1.0 / (1.0 + i as f64) + if i % 2 == 0 { 0.01 } else { -0.01 }).collect();
+        let run = Run::new("r", "mem", Checkpoints { steps: None, tokens: (1..=12).map(f64::from).collect(), metrics: vec![("m".into(), values.clone())] });
+        let ladder = Ladder { entries: vec![Entry { name: "a".into(), mode: Mode::Train, n: 1.0, flops_per_token: 1.0, runs: vec![run] }] };
+        let smooth = centred_average(&values, 5);
+        let pool: Vec<f64> = values.iter().zip(&smooth).map(|(v, s)| v - s).collect();
+        let mut rng = SplitMix64::new(3, 4);
+        let drawn = resample_residuals(&ladder, &mut rng);
+        let new = drawn.entries[0].runs[0].metric("m").unwrap();
+        for (i, v) in new.iter().enumerate() {
+            let r = v - smooth[i];
+            assert!(pool.iter().any(|p| (p - r).abs() < 1e-15), "residual {r} not from the pool");
+        }
+        assert_ne!(new, values.as_slice());
+        assert_eq!(drawn.entries[0].runs[0].checkpoints.tokens, ladder.entries[0].runs[0].checkpoints.tokens);
+    }
 
     #[test]
     fn resampling_keeps_targets_and_draws_as_many_runs() {

@@ -1,6 +1,7 @@
 //! Uncertainty of a prediction through the whole chain.
 //!
-//! * [`bootstrap`]: cluster bootstrap over ladder runs; every draw refits every stage.
+//! * [`bootstrap`]: cluster bootstrap over ladder runs (or residuals of checkpoints within
+//!   runs); every draw refits every stage.
 //! * [`delta`]: the delta method on the stages' Gauss–Newton covariances (cheap).
 //! * [`coverage`]: how often the intervals cover the truth when the largest rung is held out.
 
@@ -9,7 +10,7 @@ pub mod coverage;
 pub mod delta;
 mod rng;
 
-pub use bootstrap::{bootstrap, BootstrapSettings, BootstrapSummary};
+pub use bootstrap::{bootstrap, BootstrapSettings, BootstrapSummary, Resampling};
 pub use coverage::coverage_backtest;
 pub use delta::delta_interval;
 
