@@ -89,7 +89,7 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
         .map(|target| {
             let rows: Vec<usize> = (0..targets.len()).filter(|&i| targets[i] == target).collect();
             let (lo, hi) = rows.iter().flat_map(|&i| [pred[i], actual[i]]).filter(|v| v.is_finite()).fold((1.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-            let mut series = vec![Series { label: Some("perfect".into()), points: vec![(lo, lo), (hi, hi)], mark: Mark::Line, color: 9 }];
+            let mut series = vec![Series { label: Some("perfect".into()), points: vec![(lo, lo), (hi, hi)], mark: Mark::Line, color: PERFECT_LINE_COLOR }];
             for (k, design) in distinct(&designs).iter().enumerate() {
                 let mine: Vec<usize> = rows.iter().copied().filter(|&i| &designs[i] == design).collect();
                 let points = mine.iter().map(|&i| (actual[i], pred[i])).collect();
@@ -99,7 +99,8 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
                     .iter()
                     .filter_map(|&i| {
                         let (lo, hi) = if boot_lo[i].is_finite() { (boot_lo[i], boot_hi[i]) } else { (delta_lo[i], delta_hi[i]) };
-                        (lo.is_finite() && hi.is_finite()).then_some([(actual[i], lo), (actual[i], hi)])
+                        // Accuracy lives in [0, 1]; a delta-method interval can run far past it.
+                        (lo.is_finite() && hi.is_finite()).then_some([(actual[i], lo.clamp(0.0, 1.0)), (actual[i], hi.clamp(0.0, 1.0))])
                     })
                     .flatten()
                     .collect();
@@ -109,13 +110,16 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
         })
         .collect();
     let figure = Figure {
-        title: "Prediction vs actual (one point per task; bars: bootstrap or delta-method interval)".into(),
+        title: "Prediction vs actual (one point per task; bars: bootstrap or delta-method interval, clipped to [0, 1])".into(),
         panels,
         columns: 3,
         shared_legend: true,
     };
     Ok(figure.render(&dir.join(stem))?.to_vec())
 }
+
+/// Palette index of the y = x reference line: past the designs' colours.
+const PERFECT_LINE_COLOR: usize = 13;
 
 /// Variance table: relative SD of task loss vs of accuracy, one point per task.
 pub fn variance(table: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
