@@ -4,6 +4,7 @@ mod ablate;
 mod bench;
 mod figures;
 mod import;
+mod plan;
 mod reproduce;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Import(import::Args),
     /// Time the whole reproduction (fits of all ten tables) and print the figures.
     Bench(bench::Args),
+    /// Print the runs of a ladder (size, multiplier, N, D, steps, batch, LR, FLOPs) as a table.
+    Plan(plan::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Ablate(args) => ablate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Plan(args) => plan::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
