@@ -11,6 +11,7 @@
 pub mod error;
 pub mod ladder;
 pub mod olmo;
+pub mod rng;
 pub mod scale;
 pub mod table;
 pub mod task;

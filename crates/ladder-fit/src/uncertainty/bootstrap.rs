@@ -13,7 +13,7 @@
 use ladder_core::{Checkpoints, Entry, Ladder, Mode, Run, Task};
 use rayon::prelude::*;
 
-use super::rng::SplitMix64;
+use ladder_core::rng::SplitMix64;
 use super::{quantile, Interval};
 use crate::design::Design;
 use crate::predict::Target;

@@ -8,7 +8,6 @@
 pub mod bootstrap;
 pub mod coverage;
 pub mod delta;
-mod rng;
 
 pub use bootstrap::{bootstrap, BootstrapSettings, BootstrapSummary, Resampling};
 pub use coverage::coverage_backtest;

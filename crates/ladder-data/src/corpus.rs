@@ -1,0 +1,72 @@
+//! Documents read from files: plain text (one document per file) or JSONL (`{"text": ...}` per
+//! line).
+
+use std::path::{Path, PathBuf};
+
+use crate::DataError;
+
+/// An ordered list of documents.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// The documents' texts.
+    pub documents: Vec<String>,
+}
+
+impl Corpus {
+    /// Read files in the given order: `*.jsonl` line by line, anything else as one document.
+    /// A malformed JSONL line refuses the load, naming file and line.
+    pub fn read(paths: &[PathBuf]) -> Result<Self, DataError> {
+        let mut documents = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.clone(), source })?;
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                documents.extend(parse_jsonl(path, &text)?);
+            } else if !text.trim().is_empty() {
+                documents.push(text);
+            }
+        }
+        Ok(Self { documents })
+    }
+
+    /// Total bytes of text.
+    pub fn bytes(&self) -> usize {
+        self.documents.iter().map(String::len).sum()
+    }
+}
+
+fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<String>, DataError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |why: String| DataError::BadLine { path: path.to_path_buf(), line: i + 1, why };
+        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        match value.get("text") {
+            Some(serde_json::Value::String(s)) => out.push(s.clone()),
+            Some(other) => return Err(bad(format!("\"text\" is {other}, not a string"))),
+            None => return Err(bad("no field \"text\"".into())),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonl_with_a_bad_line_names_file_and_line() {
+        let dir = std::env::temp_dir().join(format!("ladder-data-corpus-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.jsonl");
+        std::fs::write(&good, "{\"text\": \"one\"}\n\n{\"text\": \"two\"}\n").unwrap();
+        assert_eq!(Corpus::read(&[good.clone()]).unwrap().documents, vec!["one", "two"]);
+        let bad = dir.join("bad.jsonl");
+        std::fs::write(&bad, "{\"text\": \"one\"}\n{\"txt\": 2}\n").unwrap();
+        let err = Corpus::read(&[bad]).unwrap_err().to_string();
+        assert!(err.contains("bad.jsonl:2") && err.contains("text"), "{err}");
+        let missing = Corpus::read(&[dir.join("nope.txt")]).unwrap_err().to_string();
+        assert!(missing.contains("nope.txt"), "{missing}");
+    }
+}

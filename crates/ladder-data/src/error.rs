@@ -1,0 +1,30 @@
+//! Errors of data loading.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// What can go wrong while reading or packing data.
+#[derive(Debug, Error)]
+pub enum DataError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A JSONL line that is not an object with a string `text`.
+    #[error("{path}:{line}: expected a JSON object with a string field \"text\": {why}")]
+    BadLine {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong.
+        why: String,
+    },
+    /// Too little text for what was asked.
+    #[error("not enough data: {0}")]
+    TooSmall(String),
+}

@@ -1,0 +1,142 @@
+//! Documents packed into fixed-length windows, in one seeded order shared by every run.
+
+use ladder_core::rng::SplitMix64;
+
+use crate::{Corpus, DataError, Tokenizer};
+
+/// A token stream cut into windows of `window_len` tokens (documents joined by EOS, the tail
+/// dropped), with a seeded permutation: the first `validation` windows of it are held out, the
+/// rest is the training order. Step `s` with batch `B` takes training windows `s·B..(s+1)·B`, so
+/// every run with the same seed sees the same windows in the same order, whatever its batch or
+/// length; data is never repeated.
+#[derive(Debug, Clone)]
+pub struct PackedWindows {
+    tokens: Vec<u32>,
+    window_len: usize,
+    train: Vec<usize>,
+    validation: Vec<usize>,
+}
+
+impl PackedWindows {
+    /// Pack a corpus. Refuses a corpus too small to give `validation` + 1 windows.
+    pub fn new(corpus: &Corpus, tokenizer: &dyn Tokenizer, window_len: usize, seed: u64, validation: usize) -> Result<Self, DataError> {
+        let mut tokens = Vec::new();
+        for doc in &corpus.documents {
+            tokens.extend(tokenizer.encode(doc));
+            tokens.push(tokenizer.eos());
+        }
+        Self::from_tokens(tokens, window_len, seed, validation)
+    }
+
+    /// Pack a token stream that already carries its EOS ids.
+    pub fn from_tokens(tokens: Vec<u32>, window_len: usize, seed: u64, validation: usize) -> Result<Self, DataError> {
+        if window_len < 2 {
+            return Err(DataError::TooSmall(format!("windows need at least 2 tokens, got {window_len}")));
+        }
+        let count = tokens.len() / window_len;
+        if count <= validation {
+            return Err(DataError::TooSmall(format!(
+                "{} tokens make {count} windows of {window_len}; {validation} are held out for validation and at least 1 must remain",
+                tokens.len()
+            )));
+        }
+        let order = SplitMix64::new(seed, 0).permutation(count);
+        let (held, train) = order.split_at(validation);
+        Ok(Self { tokens, window_len, train: train.to_vec(), validation: held.to_vec() })
+    }
+
+    /// Tokens per window.
+    pub fn window_len(&self) -> usize {
+        self.window_len
+    }
+
+    /// Windows available for training.
+    pub fn train_windows(&self) -> usize {
+        self.train.len()
+    }
+
+    /// Held-out windows.
+    pub fn validation_windows(&self) -> usize {
+        self.validation.len()
+    }
+
+    fn window(&self, index: usize) -> &[u32] {
+        &self.tokens[index * self.window_len..(index + 1) * self.window_len]
+    }
+
+    /// The windows of training step `step` (0-based) at batch `batch`, flattened row-major.
+    pub fn batch(&self, step: u64, batch: usize) -> Result<Vec<u32>, DataError> {
+        let start = step as usize * batch;
+        if start + batch > self.train.len() {
+            return Err(DataError::TooSmall(format!(
+                "step {} needs training windows {}..{} but the data has {} (window {} tokens); a ladder never repeats data — add text",
+                step + 1,
+                start,
+                start + batch,
+                self.train.len(),
+                self.window_len
+            )));
+        }
+        Ok(self.train[start..start + batch].iter().flat_map(|&w| self.window(w).iter().copied()).collect())
+    }
+
+    /// Steps of batch `batch` the data allows.
+    pub fn max_steps(&self, batch: usize) -> u64 {
+        (self.train.len() / batch.max(1)) as u64
+    }
+
+    /// The held-out windows, in order.
+    pub fn validation(&self) -> impl Iterator<Item = &[u32]> {
+        self.validation.iter().map(|&w| self.window(w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ByteTokenizer;
+
+    fn corpus(docs: usize) -> Corpus {
+        Corpus { documents: (0..docs).map(|i| format!("document number {i} says hello {}", "x".repeat(i % 7))).collect() }
+    }
+
+    #[test]
+    fn packing_joins_documents_with_eos_and_drops_the_tail() {
+        let c = Corpus { documents: vec!["abc".into(), "de".into()] };
+        let w = PackedWindows::new(&c, &ByteTokenizer, 2, 0, 0).unwrap();
+        // a b c EOS d e EOS → 3 windows of 2, tail (EOS) dropped.
+        assert_eq!(w.train_windows(), 3);
+        let all: Vec<u32> = (0..3).flat_map(|s| w.batch(s, 1).unwrap()).collect();
+        let mut sorted = all.chunks(2).map(|c| c.to_vec()).collect::<Vec<_>>();
+        sorted.sort();
+        assert_eq!(sorted, vec![vec![97, 98], vec![99, 256], vec![100, 101]]);
+    }
+
+    #[test]
+    fn a_shorter_run_sees_a_prefix_of_a_longer_runs_data_whatever_the_batch() {
+        let w = PackedWindows::new(&corpus(300), &ByteTokenizer, 16, 6198, 4).unwrap();
+        let small: Vec<u32> = (0..6).flat_map(|s| w.batch(s, 2).unwrap()).collect();
+        let large: Vec<u32> = (0..4).flat_map(|s| w.batch(s, 3).unwrap()).collect();
+        assert_eq!(small, large);
+        let again = PackedWindows::new(&corpus(300), &ByteTokenizer, 16, 6198, 4).unwrap();
+        assert_eq!(again.batch(5, 3).unwrap(), w.batch(5, 3).unwrap());
+        let other_seed = PackedWindows::new(&corpus(300), &ByteTokenizer, 16, 1, 4).unwrap();
+        assert_ne!(other_seed.batch(0, 3).unwrap(), w.batch(0, 3).unwrap());
+    }
+
+    #[test]
+    fn validation_windows_are_never_trained_on() {
+        let w = PackedWindows::new(&corpus(100), &ByteTokenizer, 8, 3, 5).unwrap();
+        let held: Vec<Vec<u32>> = w.validation().map(<[u32]>::to_vec).collect();
+        assert_eq!(held.len(), 5);
+        let train: Vec<usize> = w.train.clone();
+        assert!(w.validation.iter().all(|v| !train.contains(v)));
+        assert!(w.batch(w.max_steps(4), 4).unwrap_err().to_string().contains("never repeats"));
+    }
+
+    #[test]
+    fn too_little_text_is_refused() {
+        let err = PackedWindows::new(&corpus(1), &ByteTokenizer, 512, 0, 2).unwrap_err().to_string();
+        assert!(err.contains("held out"), "{err}");
+    }
+}

@@ -1,0 +1,68 @@
+//! The decoder: embedding → blocks → final RMSNorm → untied LM head.
+
+use burn::module::Module;
+use burn::nn::{Embedding, EmbeddingConfig, Linear, RmsNorm};
+use burn::prelude::*;
+
+use crate::block::{linear, norm, Block};
+use crate::init::WeightInit;
+use crate::rope::RopeTables;
+use crate::ModelConfig;
+
+/// An OLMo-2 decoder.
+#[derive(Module, Debug)]
+pub struct Model {
+    /// Input embedding (the only parameter outside N; no weight decay).
+    pub embedding: Embedding,
+    /// The blocks.
+    pub blocks: Vec<Block>,
+    /// Final norm.
+    pub ln_f: RmsNorm,
+    /// Untied output projection d → vocab.
+    pub lm_head: Linear,
+    /// Heads per block (for the RoPE tables).
+    pub n_heads: usize,
+    /// RoPE base θ, in thousandths (a module field must be an integer).
+    pub rope_theta_milli: usize,
+}
+
+impl Model {
+    /// A model with weights drawn from `seed` (see [`ModelConfig::init`]).
+    pub fn new(config: &ModelConfig, device: &Device, seed: u64) -> Self {
+        let mut init = WeightInit::new(seed, config.init_std, config.init_cutoff);
+        let mut embedding = EmbeddingConfig::new(config.vocab, config.d_model).init(device);
+        embedding.weight = init.matrix(config.vocab, config.d_model, device);
+        let blocks = (0..config.n_layers).map(|_| Block::new(config, &mut init, device)).collect();
+        Self {
+            embedding,
+            blocks,
+            ln_f: norm(config.d_model, config.norm_eps, device),
+            lm_head: linear(config.d_model, config.vocab, &mut init, device),
+            n_heads: config.n_heads,
+            rope_theta_milli: (config.rope_theta * 1000.0).round() as usize,
+        }
+    }
+
+    /// Logits `[batch, len, vocab]` for tokens `[batch, len]` at positions `0..len`.
+    pub fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<3> {
+        self.forward_from(tokens, 0)
+    }
+
+    /// Logits for tokens at positions `start..start + len` (RoPE offset), without a cache.
+    pub fn forward_from(&self, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
+        let [_, t] = tokens.dims();
+        let d = self.embedding.weight.dims()[1];
+        let device = tokens.device();
+        let rope = RopeTables::new(d / self.n_heads, self.rope_theta_milli as f64 / 1000.0, start, t, &device);
+        let mut x = self.embedding.forward(tokens);
+        for block in &self.blocks {
+            x = block.forward(x, &rope);
+        }
+        self.lm_head.forward(self.ln_f.forward(x))
+    }
+
+    /// N as the fits count it: every parameter but the input embedding.
+    pub fn non_embedding_params(&self) -> usize {
+        self.num_params() - self.embedding.weight.val().shape().num_elements()
+    }
+}
