@@ -1,0 +1,50 @@
+//! Checkpoints: `checkpoints/step-00000123/{model.bpk, optimizer.bpk}`, written into a temporary
+//! folder and renamed, so a kill never leaves a half-written checkpoint behind.
+
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::prelude::*;
+use ladder_model::{Model, ModelConfig};
+
+use crate::TrainError;
+
+fn folder(run_dir: &Path) -> PathBuf {
+    run_dir.join("checkpoints")
+}
+
+/// Save model and optimizer state after `step`.
+pub fn save(run_dir: &Path, step: u64, model: &Model, optim: &ModuleOptimizer) -> Result<PathBuf, TrainError> {
+    let root = folder(run_dir);
+    let tmp = root.join(format!(".partial-{step:08}"));
+    let done = root.join(format!("step-{step:08}"));
+    std::fs::create_dir_all(&tmp).map_err(|e| TrainError::file(&tmp, e))?;
+    model.clone().save_file(tmp.join("model.bpk")).map_err(|e| TrainError::file(tmp.join("model.bpk"), format!("{e:?}")))?;
+    optim.save(tmp.join("optimizer.bpk")).map_err(|e| TrainError::file(tmp.join("optimizer.bpk"), format!("{e:?}")))?;
+    if done.exists() {
+        std::fs::remove_dir_all(&done).map_err(|e| TrainError::file(&done, e))?;
+    }
+    std::fs::rename(&tmp, &done).map_err(|e| TrainError::file(&done, e))?;
+    Ok(done)
+}
+
+/// The latest complete checkpoint of a run: (step, folder).
+pub fn latest(run_dir: &Path) -> Option<(u64, PathBuf)> {
+    let entries = std::fs::read_dir(folder(run_dir)).ok()?;
+    entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let step = name.strip_prefix("step-")?.parse::<u64>().ok()?;
+            Some((step, e.path()))
+        })
+        .max_by_key(|(step, _)| *step)
+}
+
+/// Load a checkpoint into a model built from `config` and the optimizer `optim`.
+pub fn load(dir: &Path, config: &ModelConfig, device: &Device, optim: impl FnOnce(&Model) -> ModuleOptimizer) -> Result<(Model, ModuleOptimizer), TrainError> {
+    let model = config.init(device, 0).try_load_file(dir.join("model.bpk")).map_err(|e| TrainError::file(dir.join("model.bpk"), format!("{e:?}")))?;
+    let optim = optim(&model).load(dir.join("optimizer.bpk")).map_err(|e| TrainError::file(dir.join("optimizer.bpk"), format!("{e:?}")))?;
+    Ok((model, optim))
+}

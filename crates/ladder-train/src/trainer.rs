@@ -1,0 +1,208 @@
+//! The training loop of one ladder run.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use ladder_data::{ByteTokenizer, Corpus, PackedWindows, Tokenizer};
+use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
+use ladder_schedule::RunPlan;
+use serde::{Deserialize, Serialize};
+
+use crate::run_table::{Row, RunTable};
+use crate::{checkpoint, optim, TrainError};
+
+/// Everything that determines a run; saved as `config.json` beside its outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// The resolved run (shape, batch, LR schedule, steps, eval steps, seed of the init).
+    pub plan: RunPlan,
+    /// Training text: `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order.
+    pub data_files: Vec<PathBuf>,
+    /// Tokenizer name (`bytes`).
+    pub tokenizer: String,
+    /// Seed of the global window order (shared by every run of a ladder).
+    pub data_seed: u64,
+    /// Windows held out for the validation LM loss.
+    pub validation_windows: usize,
+    /// Save a checkpoint every this many steps (and at eval steps and the last step).
+    pub checkpoint_every: u64,
+    /// z-loss coefficient (§2.6: the paper's trainer applied 1e-4).
+    pub z_loss: f64,
+}
+
+impl TrainConfig {
+    /// A config with the paper's defaults for everything but the plan and the data.
+    pub fn new(plan: RunPlan, data_files: Vec<PathBuf>) -> Self {
+        let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
+        Self { plan, data_files, tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS }
+    }
+
+    fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
+        match self.tokenizer.as_str() {
+            "bytes" => Ok(Box::new(ByteTokenizer)),
+            other => Err(TrainError::Config(format!("unknown tokenizer {other:?}; available: bytes"))),
+        }
+    }
+
+    fn validate(&self) -> Result<(), TrainError> {
+        let p = &self.plan;
+        if p.batch_seqs == 0 {
+            return Err(TrainError::Config(format!("{}: batch of 0 sequences", p.id)));
+        }
+        if p.shape.seq_len < 2 {
+            return Err(TrainError::Config(format!("{}: sequence length {} (need ≥ 2)", p.id, p.shape.seq_len)));
+        }
+        if self.checkpoint_every == 0 {
+            return Err(TrainError::Config("checkpoint_every must be ≥ 1".into()));
+        }
+        if self.data_files.is_empty() {
+            return Err(TrainError::Config("no data files".into()));
+        }
+        let vocab = self.tokenizer()?.vocab_size();
+        if vocab > p.shape.vocab {
+            return Err(TrainError::Config(format!("tokenizer {} has {vocab} ids but the model only {} rows", self.tokenizer, p.shape.vocab)));
+        }
+        Ok(())
+    }
+}
+
+/// Told about every step (a progress bar, a log).
+pub trait Progress {
+    /// Step `step` of `total` finished with training loss `loss`.
+    fn step(&mut self, step: u64, total: u64, loss: f64);
+}
+
+impl Progress for () {
+    fn step(&mut self, _: u64, _: u64, _: f64) {}
+}
+
+/// What a finished (or stopped) call did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainSummary {
+    /// The step the call started after (0: fresh run).
+    pub resumed_from: u64,
+    /// The last step trained.
+    pub last_step: u64,
+    /// Training tokens processed by this call.
+    pub tokens: u64,
+    /// Wall seconds of this call's training steps (evaluation included).
+    pub seconds: f64,
+    /// The last held-out LM loss.
+    pub val_ce: f64,
+}
+
+/// Trains one run into a folder: `config.json`, `run.csv`, `checkpoints/`.
+#[derive(Debug)]
+pub struct Trainer {
+    config: TrainConfig,
+    dir: PathBuf,
+    device: Device,
+}
+
+impl Trainer {
+    /// A trainer for `config` writing into `dir` on `device` (autodiff is switched on here).
+    pub fn new(config: TrainConfig, dir: &Path, device: Device) -> Result<Self, TrainError> {
+        config.validate()?;
+        Ok(Self { config, dir: dir.to_path_buf(), device })
+    }
+
+    /// Train to the end of the plan, or to `stop_after` steps. With `resume`, continue from the
+    /// latest checkpoint of an identical config; without it, refuse a folder that holds a run.
+    pub fn run(&self, resume: bool, stop_after: Option<u64>, progress: &mut dyn Progress) -> Result<TrainSummary, TrainError> {
+        let config_path = self.dir.join("config.json");
+        let existing = checkpoint::latest(&self.dir);
+        if config_path.exists() {
+            let text = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
+            let saved: TrainConfig = serde_json::from_str(&text).map_err(|e| TrainError::file(&config_path, e))?;
+            if !resume && existing.is_some() {
+                return Err(TrainError::Config(format!("{} already holds a run; pass --resume to continue it or choose another folder", self.dir.display())));
+            }
+            if resume && saved != self.config {
+                return Err(TrainError::Config(format!("{} holds a run with another config; resume needs the same run, seed and data", config_path.display())));
+            }
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| TrainError::file(&self.dir, e))?;
+        let json = serde_json::to_string_pretty(&self.config).map_err(|e| TrainError::file(&config_path, e))?;
+        std::fs::write(&config_path, json).map_err(|e| TrainError::file(&config_path, e))?;
+
+        let plan = &self.config.plan;
+        let corpus = Corpus::read(&self.config.data_files)?;
+        let data = PackedWindows::new(&corpus, self.config.tokenizer()?.as_ref(), plan.shape.seq_len, self.config.data_seed, self.config.validation_windows)?;
+        if data.max_steps(plan.batch_seqs) < plan.total_steps {
+            return Err(TrainError::Data(ladder_data::DataError::TooSmall(format!(
+                "{} needs {} steps × {} windows of {} tokens but the data has {} training windows ({} bytes of text); a ladder never repeats data",
+                plan.id,
+                plan.total_steps,
+                plan.batch_seqs,
+                plan.shape.seq_len,
+                data.train_windows(),
+                corpus.bytes()
+            ))));
+        }
+
+        let device = self.device.clone().autodiff();
+        let model_config = ModelConfig::from_shape(&plan.shape);
+        let (mut model, mut optim, start) = match existing.filter(|_| resume) {
+            Some((step, dir)) => {
+                let (model, optim) = checkpoint::load(&dir, &model_config, &device, optim::optimizer)?;
+                (model, optim, step)
+            }
+            None => {
+                let model = model_config.init(&device, plan.seed);
+                let optim = optim::optimizer(&model);
+                (model, optim, 0)
+            }
+        };
+        let mut table = RunTable::open(&self.dir.join("run.csv"), start)?;
+        let end = stop_after.map_or(plan.total_steps, |s| s.min(plan.total_steps));
+        let started = Instant::now();
+        let mut last_checkpoint = start;
+        let mut val_ce = f64::NAN;
+        for step in start + 1..=end {
+            let ids: Vec<i64> = data.batch(step - 1, plan.batch_seqs)?.into_iter().map(i64::from).collect();
+            let windows = Tensor::<2, Int>::from_data(TensorData::new(ids, [plan.batch_seqs, plan.shape.seq_len]), &device);
+            let loss = model.lm_loss(windows);
+            let objective = loss.objective(self.config.z_loss);
+            let value = objective.clone().into_scalar::<f32>() as f64;
+            if !value.is_finite() {
+                return Err(TrainError::NonFiniteLoss { step, loss: value, last_checkpoint });
+            }
+            let (ce, z) = (loss.ce.clone().into_scalar::<f32>() as f64, loss.z.clone().into_scalar::<f32>() as f64);
+            let mut grads = GradientsParams::from_grads(objective.backward(), &model);
+            let (clipped, grad_norm) = optim::clip_global_norm(model, &mut grads, optim::CLIP_NORM);
+            let lr = plan.lr.lr(step);
+            model = optim.step(lr, clipped, grads);
+            let evaluate = plan.eval_steps.binary_search(&step).is_ok();
+            let row_val = if evaluate {
+                val_ce = validation_loss(&model.valid(), &data, plan.batch_seqs, &self.device);
+                val_ce
+            } else {
+                f64::NAN
+            };
+            table.append(&Row { step, tokens: step * plan.tokens_per_step, lr, train_loss: value, train_ce: ce, z_loss: z, grad_norm, val_ce: row_val, seconds: started.elapsed().as_secs_f64() })?;
+            if evaluate || step % self.config.checkpoint_every == 0 || step == plan.total_steps {
+                checkpoint::save(&self.dir, step, &model, &optim)?;
+                last_checkpoint = step;
+            }
+            progress.step(step, plan.total_steps, value);
+        }
+        Ok(TrainSummary { resumed_from: start, last_step: end.max(start), tokens: end.saturating_sub(start) * plan.tokens_per_step, seconds: started.elapsed().as_secs_f64(), val_ce })
+    }
+}
+
+/// Mean cross-entropy (nats/token) over the held-out windows; windows are equal-length, so this
+/// is the token mean (§3).
+pub fn validation_loss(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> f64 {
+    let windows: Vec<&[u32]> = data.validation().collect();
+    let (mut sum, mut count) = (0.0, 0usize);
+    for chunk in windows.chunks(batch.max(1)) {
+        let ids: Vec<i64> = chunk.iter().flat_map(|w| w.iter().map(|&t| i64::from(t))).collect();
+        let tensor = Tensor::<2, Int>::from_data(TensorData::new(ids, [chunk.len(), data.window_len()]), device);
+        sum += model.lm_loss(tensor).ce.into_scalar::<f32>() as f64 * chunk.len() as f64;
+        count += chunk.len();
+    }
+    sum / count.max(1) as f64
+}

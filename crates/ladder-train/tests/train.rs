@@ -1,0 +1,96 @@
+//! Training on real text: the loss falls, and a run stopped after a checkpoint and resumed
+//! reproduces the uninterrupted run's losses.
+
+use std::path::PathBuf;
+
+use burn::prelude::*;
+use ladder_schedule::{EvalCadence, LadderRules, ModelShape, RunPlan, Size};
+use ladder_train::run_table;
+use ladder_train::{TrainConfig, TrainError, Trainer};
+
+/// Real English text: the specs in `../shared/docs` (beside the OLMo-ladder data) and this
+/// repository's README.
+fn real_text() -> Vec<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = std::env::var_os("OLMO_LADDER_DATA").map(PathBuf::from).unwrap_or_else(|| manifest.join("../../../shared/olmo-ladder"));
+    let docs = data.join("../docs");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&docs)
+        .unwrap_or_else(|e| panic!("{}: {e} (set OLMO_LADDER_DATA)", docs.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    files.push(manifest.join("../../README.md"));
+    files
+}
+
+/// A tiny rung under the micro rules in form (L = 64, 0.1xC): N = 41,312, batch 27, 48 steps.
+fn tiny_plan() -> RunPlan {
+    let shape = ModelShape { d_model: 32, n_layers: 2, n_heads: 2, mlp_inner: 128, vocab: 258, seq_len: 64 };
+    let size = Size { name: "tiny", aliases: &[], shape, ladder_rung: true };
+    RunPlan::new(&size, 0.1, &LadderRules::micro().with_seq_len(64), 11, EvalCadence::Count(4)).unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ladder-train-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn loss_falls_on_real_text_and_resume_continues_the_same_curve() {
+    let plan = tiny_plan();
+    assert_eq!((plan.batch_seqs, plan.total_steps, plan.lr.warmup), (27, 48, 24), "{plan:?}");
+    let mut config = TrainConfig::new(plan, real_text());
+    config.checkpoint_every = 10;
+
+    // Uninterrupted.
+    let full = temp_dir("full");
+    let summary = Trainer::new(config.clone(), &full, Device::flex()).unwrap().run(false, None, &mut ()).unwrap();
+    assert_eq!(summary.last_step, 48);
+    let rows = run_table::read(&full.join("run.csv")).unwrap();
+    assert_eq!(rows.len(), 48);
+    let first = rows[0].train_ce;
+    let last = rows.iter().rev().take(5).map(|r| r.train_ce).sum::<f64>() / 5.0;
+    assert!((first - (258f64).ln()).abs() < 0.1, "initial CE {first}");
+    assert!(last < first - 1.5, "CE fell only from {first:.3} to {last:.3}");
+    let evals: Vec<f64> = rows.iter().map(|r| r.val_ce).filter(|v| v.is_finite()).collect();
+    assert_eq!(evals.len(), 4);
+    assert!(evals[3] < evals[0], "validation loss did not fall: {evals:?}");
+
+    // Stopped at step 27 (rows 25–27 written after the checkpoint at 24, an eval step, as by a
+    // kill), then resumed.
+    let split = temp_dir("split");
+    let trainer = Trainer::new(config.clone(), &split, Device::flex()).unwrap();
+    trainer.run(false, Some(27), &mut ()).unwrap();
+    assert_eq!(run_table::read(&split.join("run.csv")).unwrap().len(), 27);
+    let err = trainer.run(false, None, &mut ()).unwrap_err();
+    assert!(matches!(err, TrainError::Config(_)), "{err}");
+    let resumed = trainer.run(true, None, &mut ()).unwrap();
+    assert_eq!((resumed.resumed_from, resumed.last_step), (24, 48));
+    let again = run_table::read(&split.join("run.csv")).unwrap();
+    assert_eq!(again.len(), 48);
+    for (a, b) in rows.iter().zip(&again) {
+        assert_eq!(a.step, b.step);
+        assert!((a.train_loss - b.train_loss).abs() <= 1e-5 * a.train_loss, "step {}: {} vs {}", a.step, a.train_loss, b.train_loss);
+        assert_eq!(a.lr, b.lr);
+    }
+    let _ = std::fs::remove_dir_all(&full);
+    let _ = std::fs::remove_dir_all(&split);
+}
+
+#[test]
+fn too_little_data_and_bad_configs_are_refused_before_training() {
+    let mut plan = tiny_plan();
+    plan.total_steps = 100_000;
+    let dir = temp_dir("small");
+    let err = Trainer::new(TrainConfig::new(plan, real_text()), &dir, Device::flex()).unwrap().run(false, None, &mut ()).unwrap_err();
+    assert!(err.to_string().contains("never repeats data"), "{err}");
+    let mut plan = tiny_plan();
+    plan.batch_seqs = 0;
+    assert!(Trainer::new(TrainConfig::new(plan, real_text()), &dir, Device::flex()).is_err());
+    let mut config = TrainConfig::new(tiny_plan(), real_text());
+    config.tokenizer = "nope".into();
+    assert!(Trainer::new(config, &dir, Device::flex()).unwrap_err().to_string().contains("nope"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
