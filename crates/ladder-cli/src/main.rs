@@ -2,10 +2,16 @@
 
 mod ablate;
 mod bench;
+#[cfg(feature = "train")]
+mod device;
 mod figures;
 mod import;
 mod plan;
 mod reproduce;
+#[cfg(feature = "train")]
+mod train;
+#[cfg(feature = "train")]
+mod train_bench;
 
 use std::process::ExitCode;
 
@@ -32,6 +38,12 @@ enum Command {
     Bench(bench::Args),
     /// Print the runs of a ladder (size, multiplier, N, D, steps, batch, LR, FLOPs) as a table.
     Plan(plan::Args),
+    /// Train one ladder run (a rung at a multiplier) on real text; resumable.
+    #[cfg(feature = "train")]
+    Train(train::Args),
+    /// Time training steps of ladder rungs: tokens/s and achieved FLOP/s on a device.
+    #[cfg(feature = "train")]
+    BenchTrain(train_bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +53,10 @@ fn main() -> ExitCode {
         Command::Ablate(args) => ablate::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Plan(args) => plan::run(args),
+        #[cfg(feature = "train")]
+        Command::Train(args) => train::run(args),
+        #[cfg(feature = "train")]
+        Command::BenchTrain(args) => train_bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,4 +13,4 @@ pub mod run_table;
 pub mod trainer;
 
 pub use error::TrainError;
-pub use trainer::{Progress, TrainConfig, TrainSummary, Trainer};
+pub use trainer::{train_step, Progress, StepStats, TrainConfig, TrainSummary, Trainer};

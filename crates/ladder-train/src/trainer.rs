@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::optim::GradientsParams;
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use ladder_data::{ByteTokenizer, Corpus, PackedWindows, Tokenizer};
 use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
@@ -164,17 +164,12 @@ impl Trainer {
         for step in start + 1..=end {
             let ids: Vec<i64> = data.batch(step - 1, plan.batch_seqs)?.into_iter().map(i64::from).collect();
             let windows = Tensor::<2, Int>::from_data(TensorData::new(ids, [plan.batch_seqs, plan.shape.seq_len]), &device);
-            let loss = model.lm_loss(windows);
-            let objective = loss.objective(self.config.z_loss);
-            let value = objective.clone().into_scalar::<f32>() as f64;
-            if !value.is_finite() {
-                return Err(TrainError::NonFiniteLoss { step, loss: value, last_checkpoint });
-            }
-            let (ce, z) = (loss.ce.clone().into_scalar::<f32>() as f64, loss.z.clone().into_scalar::<f32>() as f64);
-            let mut grads = GradientsParams::from_grads(objective.backward(), &model);
-            let (clipped, grad_norm) = optim::clip_global_norm(model, &mut grads, optim::CLIP_NORM);
             let lr = plan.lr.lr(step);
-            model = optim.step(lr, clipped, grads);
+            let (next, stats) = train_step(model, &mut optim, windows, self.config.z_loss, lr);
+            if !stats.loss.is_finite() {
+                return Err(TrainError::NonFiniteLoss { step, loss: stats.loss, last_checkpoint });
+            }
+            model = next;
             let evaluate = plan.eval_steps.binary_search(&step).is_ok();
             let row_val = if evaluate {
                 val_ce = validation_loss(&model.valid(), &data, plan.batch_seqs, &self.device);
@@ -182,15 +177,43 @@ impl Trainer {
             } else {
                 f64::NAN
             };
-            table.append(&Row { step, tokens: step * plan.tokens_per_step, lr, train_loss: value, train_ce: ce, z_loss: z, grad_norm, val_ce: row_val, seconds: started.elapsed().as_secs_f64() })?;
+            table.append(&Row { step, tokens: step * plan.tokens_per_step, lr, train_loss: stats.loss, train_ce: stats.ce, z_loss: stats.z, grad_norm: stats.grad_norm, val_ce: row_val, seconds: started.elapsed().as_secs_f64() })?;
             if evaluate || step % self.config.checkpoint_every == 0 || step == plan.total_steps {
                 checkpoint::save(&self.dir, step, &model, &optim)?;
                 last_checkpoint = step;
             }
-            progress.step(step, plan.total_steps, value);
+            progress.step(step, plan.total_steps, stats.loss);
         }
         Ok(TrainSummary { resumed_from: start, last_step: end.max(start), tokens: end.saturating_sub(start) * plan.tokens_per_step, seconds: started.elapsed().as_secs_f64(), val_ce })
     }
+}
+
+/// Numbers of one optimizer step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepStats {
+    /// Training objective (CE + z-loss term).
+    pub loss: f64,
+    /// Cross-entropy.
+    pub ce: f64,
+    /// Mean logsumexp².
+    pub z: f64,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f64,
+}
+
+/// One optimizer step on windows `[batch, len]`: loss, backward, global clip, AdamW at `lr`.
+/// A non-finite loss is returned in the stats with the model unchanged.
+pub fn train_step(model: Model, optim: &mut ModuleOptimizer, windows: Tensor<2, Int>, z_coef: f64, lr: f64) -> (Model, StepStats) {
+    let loss = model.lm_loss(windows);
+    let objective = loss.objective(z_coef);
+    let value = objective.clone().into_scalar::<f32>() as f64;
+    let (ce, z) = (loss.ce.into_scalar::<f32>() as f64, loss.z.into_scalar::<f32>() as f64);
+    if !value.is_finite() {
+        return (model, StepStats { loss: value, ce, z, grad_norm: f64::NAN });
+    }
+    let mut grads = GradientsParams::from_grads(objective.backward(), &model);
+    let (clipped, grad_norm) = optim::clip_global_norm(model, &mut grads, optim::CLIP_NORM);
+    (optim.step(lr, clipped, grads), StepStats { loss: value, ce, z, grad_norm })
 }
 
 /// Mean cross-entropy (nats/token) over the held-out windows; windows are equal-length, so this

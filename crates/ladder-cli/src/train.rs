@@ -1,0 +1,124 @@
+//! `ladder train`: one ladder run (a rung at a multiplier) on real text, resumable.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use ladder_schedule::{micro_sizes, size, EvalCadence, LadderRules, RunPlan};
+use ladder_train::{Progress, TrainConfig, Trainer};
+
+/// Arguments of `ladder train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rung: a micro size (u100k, u200k, u400k, u800k, u1.7M, u3.4M, u10M; micro rules, L = 512)
+    /// or a paper size (190M … 13B; paper rules, L = 4096). `ladder plan` lists what they mean.
+    #[arg(long)]
+    pub rung: String,
+    /// Token budget in multiples of 20 tokens per parameter (xC).
+    #[arg(long, default_value_t = 1.0)]
+    pub multiplier: f64,
+    /// Training text: `.jsonl` files (`{"text": ...}` per line) or plain-text files. A ladder never
+    /// repeats data: the files must hold the run's tokens plus the held-out windows.
+    #[arg(long, num_args = 1.., required = true)]
+    pub data: Vec<PathBuf>,
+    /// Run folder (config.json, run.csv, checkpoints/). Default: runs/<run id>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
+    #[arg(long, default_value = "flex")]
+    pub device: String,
+    /// Continue the run in --out from its latest checkpoint (same config required).
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop after this step (the run can be resumed later).
+    #[arg(long)]
+    pub steps: Option<u64>,
+    /// Seed of the weights.
+    #[arg(long, default_value_t = ladder_schedule::plan::PAPER_SEED)]
+    pub seed: u64,
+    /// Seed of the window order (keep it the same for every run of a ladder).
+    #[arg(long, default_value_t = ladder_schedule::plan::PAPER_SEED)]
+    pub data_seed: u64,
+    /// Other sequence length (the rules keep their form).
+    #[arg(long)]
+    pub seq_len: Option<usize>,
+    /// One constant factor on the rule's peak LR.
+    #[arg(long)]
+    pub lr_multiplier: Option<f64>,
+    /// Evaluations (held-out loss + checkpoint) per run; default: the paper's cadence for paper
+    /// rungs, 30 for micro rungs.
+    #[arg(long)]
+    pub evals: Option<u64>,
+    /// Checkpoint at least every this many steps (default: every evaluation).
+    #[arg(long)]
+    pub checkpoint_every: Option<u64>,
+    /// Windows held out for the validation loss.
+    #[arg(long, default_value_t = 16)]
+    pub validation_windows: usize,
+}
+
+struct Bar(ProgressBar, u64);
+
+impl Progress for Bar {
+    fn step(&mut self, step: u64, total: u64, loss: f64) {
+        self.0.set_length(total);
+        self.0.set_position(step);
+        self.0.set_message(format!("loss {loss:.3} · {:.0} tokens/s", self.0.per_sec() * self.1 as f64));
+    }
+}
+
+/// Runs `ladder train`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let size = size(&args.rung)?;
+    let micro = micro_sizes().iter().any(|s| s.name == size.name);
+    let mut rules = if micro { LadderRules::micro() } else { LadderRules::paper() };
+    if let Some(l) = args.seq_len {
+        rules = rules.with_seq_len(l);
+    }
+    if let Some(f) = args.lr_multiplier {
+        rules = rules.with_lr_multiplier(f);
+    }
+    let cadence = match (args.evals, micro) {
+        (Some(n), _) => EvalCadence::Count(n),
+        (None, true) => EvalCadence::Count(30),
+        (None, false) => EvalCadence::paper(args.multiplier),
+    };
+    let plan = RunPlan::new(&size, args.multiplier, &rules.validate()?, args.seed, cadence)?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
+    let mut config = TrainConfig::new(plan.clone(), args.data.clone());
+    config.data_seed = args.data_seed;
+    config.validation_windows = args.validation_windows;
+    if let Some(k) = args.checkpoint_every {
+        config.checkpoint_every = k;
+    }
+    let device = crate::device::parse(&args.device)?;
+    eprintln!(
+        "{}: N = {}, batch {} × {} tokens, {} steps ({} tokens), peak LR {:.3e}, warmup {}, {:.3e} FLOPs → {}",
+        plan.id,
+        plan.n,
+        plan.batch_seqs,
+        plan.shape.seq_len,
+        plan.total_steps,
+        plan.tokens,
+        plan.lr.peak,
+        plan.lr.warmup,
+        plan.flops,
+        out.display()
+    );
+    let bar = ProgressBar::new(plan.total_steps);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} · ETA {eta}").expect("static template"));
+    let mut progress = Bar(bar, plan.tokens_per_step);
+    let summary = Trainer::new(config, &out, device)?.run(args.resume, args.steps, &mut progress).with_context(|| format!("training {}", plan.id))?;
+    progress.0.finish_and_clear();
+    println!(
+        "{}: steps {}–{} in {:.1} s ({:.0} tokens/s), held-out loss {:.4} nats/token; run table {}",
+        plan.id,
+        summary.resumed_from + 1,
+        summary.last_step,
+        summary.seconds,
+        summary.tokens as f64 / summary.seconds.max(1e-9),
+        summary.val_ce,
+        out.join("run.csv").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `ladder bench-train`: training throughput of ladder rungs (tokens/s, achieved FLOP/s).
+
+use std::time::Instant;
+
+use burn::prelude::*;
+use ladder_model::{loss::Z_LOSS, ModelConfig};
+use ladder_schedule::{micro_sizes, size, EvalCadence, LadderRules, RunPlan};
+use ladder_train::{optim, train_step};
+
+/// Arguments of `ladder bench-train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Rungs to time, comma-separated (their batch, L and vocabulary come from the ladder rules).
+    #[arg(long, default_value = "u100k,u400k,u800k", value_delimiter = ',')]
+    pub rungs: Vec<String>,
+    /// Timed steps per rung (after the warm-up steps).
+    #[arg(long, default_value_t = 5)]
+    pub steps: usize,
+    /// Untimed warm-up steps per rung.
+    #[arg(long, default_value_t = 2)]
+    pub warmup: usize,
+    /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
+    #[arg(long, default_value = "flex")]
+    pub device: String,
+}
+
+/// CPU seconds (user + system) of this process so far, from /proc (Linux); NaN elsewhere.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Runs `ladder bench-train`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let device = crate::device::parse(&args.device)?.autodiff();
+    println!("device: {} · threads (rayon): {}", args.device, rayon::current_num_threads());
+    println!("| rung | d/layers/heads | N | batch × L | s/step | CPU-s/step | tokens/s | GFLOP/s | GFLOP per CPU-s |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for name in &args.rungs {
+        let size = size(name)?;
+        let rules = if micro_sizes().iter().any(|s| s.name == size.name) { LadderRules::micro() } else { LadderRules::paper() };
+        let plan = RunPlan::new(&size, 1.0, &rules, 1, EvalCadence::Count(1))?;
+        let model_config = ModelConfig::from_shape(&plan.shape);
+        let mut model = model_config.init(&device, 1);
+        let mut optim = optim::optimizer(&model);
+        let (b, l, v) = (plan.batch_seqs, plan.shape.seq_len, plan.shape.vocab as i64);
+        let ids: Vec<i64> = (0..b * l).map(|i| (i as i64 * 7919 + 13) % v).collect();
+        let batch = || Tensor::<2, Int>::from_data(TensorData::new(ids.clone(), [b, l]), &device);
+        let mut times = Vec::new();
+        let mut cpu = Vec::new();
+        for k in 0..args.warmup + args.steps.max(1) {
+            let (t, c) = (Instant::now(), cpu_seconds());
+            let (next, _) = train_step(model, &mut optim, batch(), Z_LOSS, plan.lr.peak);
+            model = next;
+            device.sync()?;
+            if k >= args.warmup {
+                times.push(t.elapsed().as_secs_f64());
+                cpu.push(cpu_seconds() - c);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        cpu.sort_by(f64::total_cmp);
+        let (step, cpu_step) = (times[times.len() / 2], cpu[cpu.len() / 2]);
+        let tokens = (b * l) as f64;
+        let gflop = plan.flops_per_token as f64 * tokens / 1e9;
+        println!(
+            "| {} | {}/{}/{} | {} | {b} × {l} | {step:.3} | {cpu_step:.2} | {:.0} | {:.1} | {:.1} |",
+            plan.rung,
+            plan.shape.d_model,
+            plan.shape.n_layers,
+            plan.shape.n_heads,
+            plan.n,
+            tokens / step,
+            gflop / step,
+            gflop / cpu_step
+        );
+    }
+    println!("(median of {} steps after {} warm-up; FLOPs per token as OLMo counts them: 6N + 4·N_emb + 12·layers·d·L)", args.steps.max(1), args.warmup);
+    Ok(())
+}
