@@ -113,20 +113,21 @@ impl Trainer {
     /// latest checkpoint of an identical config; without it, refuse a folder that holds a run.
     pub fn run(&self, resume: bool, stop_after: Option<u64>, progress: &mut dyn Progress) -> Result<TrainSummary, TrainError> {
         let config_path = self.dir.join("config.json");
+        let json = serde_json::to_string_pretty(&self.config).map_err(|e| TrainError::file(&config_path, e))?;
         let existing = checkpoint::latest(&self.dir);
         if config_path.exists() {
-            let text = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
-            let saved: TrainConfig = serde_json::from_str(&text).map_err(|e| TrainError::file(&config_path, e))?;
+            // Compared as text: the same serializer wrote it, and JSON floats need not parse back
+            // to the same bits.
+            let saved = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
             if !resume && existing.is_some() {
                 return Err(TrainError::Config(format!("{} already holds a run; pass --resume to continue it or choose another folder", self.dir.display())));
             }
-            if resume && saved != self.config {
+            if resume && saved != json {
                 return Err(TrainError::Config(format!("{} holds a run with another config; resume needs the same run, seed and data", config_path.display())));
             }
         }
         std::fs::create_dir_all(&self.dir).map_err(|e| TrainError::file(&self.dir, e))?;
-        let json = serde_json::to_string_pretty(&self.config).map_err(|e| TrainError::file(&config_path, e))?;
-        std::fs::write(&config_path, json).map_err(|e| TrainError::file(&config_path, e))?;
+        std::fs::write(&config_path, &json).map_err(|e| TrainError::file(&config_path, e))?;
 
         let plan = &self.config.plan;
         let corpus = Corpus::read(&self.config.data_files)?;

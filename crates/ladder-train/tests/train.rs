@@ -94,3 +94,26 @@ fn too_little_data_and_bad_configs_are_refused_before_training() {
     assert!(Trainer::new(config, &dir, Device::flex()).unwrap_err().to_string().contains("nope"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_diverging_run_stops_at_the_first_nan_with_its_last_checkpoint_intact() {
+    let mut plan = tiny_plan();
+    plan.lr.peak = 1e4;
+    plan.lr.warmup = 0;
+    let mut config = TrainConfig::new(plan, real_text());
+    config.checkpoint_every = 1;
+    let dir = temp_dir("nan");
+    let err = Trainer::new(config, &dir, Device::flex()).unwrap().run(false, None, &mut ()).unwrap_err();
+    let TrainError::NonFiniteLoss { step, last_checkpoint, .. } = err else { panic!("expected a non-finite loss, got {err}") };
+    assert_eq!(last_checkpoint, step - 1);
+    if last_checkpoint > 0 {
+        let (latest, path) = ladder_train::checkpoint::latest(&dir).unwrap();
+        assert_eq!(latest, last_checkpoint);
+        assert!(path.join("model.bpk").exists() && path.join("optimizer.bpk").exists());
+    }
+    // The run table holds exactly the finite steps.
+    let rows = run_table::read(&dir.join("run.csv")).unwrap();
+    assert_eq!(rows.len() as u64, step - 1);
+    assert!(rows.iter().all(|r| r.train_loss.is_finite()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
