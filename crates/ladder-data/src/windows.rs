@@ -13,8 +13,12 @@ use crate::{Corpus, DataError, Tokenizer};
 pub struct PackedWindows {
     tokens: Vec<u32>,
     window_len: usize,
+    /// Token offsets of the training windows, in order.
     train: Vec<usize>,
+    /// Token offsets of the held-out windows.
     validation: Vec<usize>,
+    /// (source name, end offset of its tokens), in token order.
+    sources: Vec<(String, usize)>,
 }
 
 impl PackedWindows {
@@ -40,9 +44,30 @@ impl PackedWindows {
                 tokens.len()
             )));
         }
-        let order = SplitMix64::new(seed, 0).permutation(count);
+        let order: Vec<usize> = SplitMix64::new(seed, 0).permutation(count).into_iter().map(|w| w * window_len).collect();
         let (held, train) = order.split_at(validation);
-        Ok(Self { tokens, window_len, train: train.to_vec(), validation: held.to_vec() })
+        let end = tokens.len();
+        Ok(Self { tokens, window_len, train: train.to_vec(), validation: held.to_vec(), sources: vec![("corpus".into(), end)] })
+    }
+
+    /// Windows given by their token offsets (a [`crate::Mix`] builds these), with the sources'
+    /// token ranges for reporting.
+    pub fn from_starts(tokens: Vec<u32>, window_len: usize, train: Vec<usize>, validation: Vec<usize>, sources: Vec<(String, usize)>) -> Self {
+        Self { tokens, window_len, train, validation, sources }
+    }
+
+    fn source_of(&self, start: usize) -> usize {
+        self.sources.iter().position(|(_, end)| start < *end).unwrap_or(self.sources.len().saturating_sub(1))
+    }
+
+    /// Tokens per source in the first `windows` training windows: the mix a run of that many
+    /// windows really trains on.
+    pub fn realised_mix(&self, windows: usize) -> Vec<(String, u64)> {
+        let mut counts = vec![0u64; self.sources.len()];
+        for &start in self.train.iter().take(windows) {
+            counts[self.source_of(start)] += self.window_len as u64;
+        }
+        self.sources.iter().map(|(name, _)| name.clone()).zip(counts).collect()
     }
 
     /// Tokens per window.
@@ -60,8 +85,8 @@ impl PackedWindows {
         self.validation.len()
     }
 
-    fn window(&self, index: usize) -> &[u32] {
-        &self.tokens[index * self.window_len..(index + 1) * self.window_len]
+    fn window(&self, start: usize) -> &[u32] {
+        &self.tokens[start..start + self.window_len]
     }
 
     /// The windows of training step `step` (0-based) at batch `batch`, flattened row-major.

@@ -6,7 +6,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use ladder_data::{ByteTokenizer, Corpus, PackedWindows, Tokenizer};
+use ladder_data::{ByteTokenizer, Corpus, Mix, PackedWindows, Tokenizer};
 use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
 use ladder_schedule::RunPlan;
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,15 @@ use crate::{checkpoint, optim, TrainError};
 pub struct TrainConfig {
     /// The resolved run (shape, batch, LR schedule, steps, eval steps, seed of the init).
     pub plan: RunPlan,
-    /// Training text: `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order.
+    /// Training text: `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order
+    /// (ignored when `mix` is given).
     pub data_files: Vec<PathBuf>,
+    /// A weighted mix of prepared sources instead of plain files.
+    #[serde(default)]
+    pub mix: Option<Mix>,
+    /// The `ladder data prepare` cache the mix's sources are read from.
+    #[serde(default)]
+    pub data_cache: PathBuf,
     /// Tokenizer name (`bytes`).
     pub tokenizer: String,
     /// Seed of the global window order (shared by every run of a ladder).
@@ -37,7 +44,7 @@ impl TrainConfig {
     /// A config with the paper's defaults for everything but the plan and the data.
     pub fn new(plan: RunPlan, data_files: Vec<PathBuf>) -> Self {
         let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
-        Self { plan, data_files, tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS }
+        Self { plan, data_files, mix: None, data_cache: PathBuf::new(), tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS }
     }
 
     fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
@@ -58,8 +65,8 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             return Err(TrainError::Config("checkpoint_every must be ≥ 1".into()));
         }
-        if self.data_files.is_empty() {
-            return Err(TrainError::Config("no data files".into()));
+        if self.data_files.is_empty() && self.mix.is_none() {
+            return Err(TrainError::Config("no data: give data files or a mix".into()));
         }
         let vocab = self.tokenizer()?.vocab_size();
         if vocab > p.shape.vocab {
@@ -109,6 +116,15 @@ impl Trainer {
         Ok(Self { config, dir: dir.to_path_buf(), device })
     }
 
+    /// The run's windows: the mix packed in its seeded order, or the files as one corpus.
+    pub fn data(&self) -> Result<PackedWindows, TrainError> {
+        let (tokenizer, plan) = (self.config.tokenizer()?, &self.config.plan);
+        Ok(match &self.config.mix {
+            Some(mix) => mix.pack(&self.config.data_cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
+            None => PackedWindows::new(&Corpus::read(&self.config.data_files)?, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed, self.config.validation_windows)?,
+        })
+    }
+
     /// Train to the end of the plan, or to `stop_after` steps. With `resume`, continue from the
     /// latest checkpoint of an identical config; without it, refuse a folder that holds a run.
     pub fn run(&self, resume: bool, stop_after: Option<u64>, progress: &mut dyn Progress) -> Result<TrainSummary, TrainError> {
@@ -130,19 +146,22 @@ impl Trainer {
         std::fs::write(&config_path, &json).map_err(|e| TrainError::file(&config_path, e))?;
 
         let plan = &self.config.plan;
-        let corpus = Corpus::read(&self.config.data_files)?;
-        let data = PackedWindows::new(&corpus, self.config.tokenizer()?.as_ref(), plan.shape.seq_len, self.config.data_seed, self.config.validation_windows)?;
+        let data = self.data()?;
         if data.max_steps(plan.batch_seqs) < plan.total_steps {
             return Err(TrainError::Data(ladder_data::DataError::TooSmall(format!(
-                "{} needs {} steps × {} windows of {} tokens but the data has {} training windows ({} bytes of text); a ladder never repeats data",
+                "{} needs {} steps × {} windows of {} tokens but the data has {} training windows; a ladder never repeats data",
                 plan.id,
                 plan.total_steps,
                 plan.batch_seqs,
                 plan.shape.seq_len,
                 data.train_windows(),
-                corpus.bytes()
             ))));
         }
+        let mix_path = self.dir.join("mix.json");
+        let realised = data.realised_mix(plan.total_steps as usize * plan.batch_seqs);
+        let total: u64 = realised.iter().map(|(_, n)| n).sum();
+        let rows: Vec<serde_json::Value> = realised.iter().map(|(name, n)| serde_json::json!({ "source": name, "tokens": n, "share": *n as f64 / total.max(1) as f64 })).collect();
+        std::fs::write(&mix_path, serde_json::to_string_pretty(&rows).expect("rows serialise")).map_err(|e| TrainError::file(&mix_path, e))?;
 
         let device = self.device.clone().autodiff();
         let model_config = ModelConfig::from_shape(&plan.shape);
