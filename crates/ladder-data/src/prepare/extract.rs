@@ -2,7 +2,7 @@
 //!
 //! A glob is `folder/inside/package/` + `*` (that folder) or `**/*` (and below) + a file
 //! pattern with at most one `*` (`*.txt`, `data.*`, `jargon.txt.gz`). Files are read in sorted
-//! path order; links that lead nowhere are skipped. Cleaning: CRLF → LF, trailing spaces trimmed, empty documents dropped.
+//! path order; links that lead nowhere are skipped; exact duplicate documents are dropped. Cleaning: CRLF → LF, trailing spaces trimmed, empty documents dropped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -118,6 +118,9 @@ pub fn documents(spec: &SourceSpec, root: &Path) -> Result<Vec<String>, DataErro
             }
         }
     }
+    // Exact duplicates (a package that ships a text twice) would be repeated data.
+    let mut seen = std::collections::HashSet::new();
+    docs.retain(|d| seen.insert(super::manifest::fnv1a64(d.as_bytes())));
     Ok(docs)
 }
 

@@ -29,6 +29,9 @@ pub struct ManifestEntry {
     pub bytes: usize,
     /// FNV-1a 64 of the JSONL file, hex.
     pub checksum: String,
+    /// The extraction rule it was built with (JSON); a changed rule rebuilds the source.
+    #[serde(default)]
+    pub extract: String,
 }
 
 /// All prepared corpora.
@@ -70,6 +73,11 @@ impl Manifest {
     }
 }
 
+/// The extraction rule of a source as the manifest records it.
+pub fn extract_key(spec: &SourceSpec) -> String {
+    serde_json::to_string(&spec.extract).expect("extract rules serialise")
+}
+
 /// FNV-1a, 64 bits.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
@@ -98,5 +106,6 @@ pub fn write_jsonl(spec: &SourceSpec, documents: &[String], path: &Path) -> Resu
         documents: documents.len(),
         bytes: documents.iter().map(String::len).sum(),
         checksum: format!("{:016x}", fnv1a64(&text)),
+        extract: extract_key(spec),
     })
 }

