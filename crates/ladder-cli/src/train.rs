@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(long)]
     pub checkpoint_every: Option<u64>,
     /// Tokenizer: bytes (fits the micro vocabulary of 1024), cl100k (the paper's ids; needs a
-    /// paper-size vocabulary), gpt2.
+    /// paper-size vocabulary), gpt2, or a tokenizer.json from `ladder data tokenizer`.
     #[arg(long, default_value = "bytes")]
     pub tokenizer: String,
     /// Windows held out for the validation loss.

@@ -2,6 +2,7 @@
 //!
 //! * [`tokenizer`]: the [`Tokenizer`] trait: bytes (256 + EOS + PAD), cl100k (the paper's ids)
 //!   and GPT-2, the last two from ranks embedded in `tiktoken-rs`.
+//! * [`bpe`]: a byte-level BPE trained on the mix, saved as `tokenizer.json`.
 //! * [`contamination`]: evaluation questions whose 13-grams occur in the training text.
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
@@ -12,6 +13,7 @@
 //!   seeded global order of windows shared by every run (a shorter run sees a prefix of a longer
 //!   run's data), with held-out validation windows that no run trains on.
 
+pub mod bpe;
 pub mod contamination;
 pub mod corpus;
 pub mod error;
@@ -22,6 +24,7 @@ pub mod tokenizer;
 pub mod windows;
 
 pub use corpus::Corpus;
+pub use bpe::BpeTokenizer;
 pub use error::DataError;
 pub use mix::{Mix, MixSource, RealisedSource};
 pub use tokenizer::{ByteTokenizer, TiktokenTokenizer, Tokenizer};

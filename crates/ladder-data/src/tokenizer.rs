@@ -104,13 +104,15 @@ impl Tokenizer for TiktokenTokenizer {
     }
 }
 
-/// A tokenizer by name: `bytes`, `cl100k`, `gpt2`.
+/// A tokenizer by name: `bytes`, `cl100k`, `gpt2`, or the path of a `tokenizer.json` trained by
+/// `ladder data tokenizer`.
 pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
     match name {
+        path if path.ends_with(".json") => Ok(Box::new(crate::BpeTokenizer::load(std::path::Path::new(path))?)),
         "bytes" => Ok(Box::new(ByteTokenizer)),
         "cl100k" => Ok(Box::new(TiktokenTokenizer::cl100k())),
         "gpt2" => Ok(Box::new(TiktokenTokenizer::gpt2())),
-        other => Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2"))),
+        other => Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2, or a tokenizer.json path"))),
     }
 }
 
