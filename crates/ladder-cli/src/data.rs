@@ -65,6 +65,10 @@ pub struct TokenizerArgs {
 /// Arguments of `ladder data stats`.
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
+    /// Tasks, comma-separated, as the ladder CSVs name them (`arc_easy_test_rc_5shot`, also
+    /// split-less dumps such as `arc_easy_rc_0shot`). Default: the ladder's 20 evaluators.
+    #[arg(long, value_delimiter = ',')]
+    pub tasks: Vec<String>,
     /// Tokenizer the token counts use: bytes, cl100k, gpt2.
     #[arg(long, default_value = "cl100k")]
     pub tokenizer: String,
@@ -83,6 +87,15 @@ fn sources(list: Option<&Path>) -> anyhow::Result<Vec<SourceSpec>> {
     match list {
         Some(path) => Ok(SourceSpec::load(path)?),
         None => Ok(SourceSpec::parse(EMBEDDED_SOURCES, Path::new("datasets/sources.toml (built in)"))?),
+    }
+}
+
+/// The tasks asked for, else the ladder's evaluators.
+fn task_names(asked: &[String]) -> Vec<String> {
+    if asked.is_empty() {
+        ladder_data::tasks::LADDER_RC_TASKS.iter().map(|t| t.to_string()).collect()
+    } else {
+        asked.to_vec()
     }
 }
 
@@ -150,7 +163,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let manifest = ladder_data::prepare::Manifest::load(&cache)?;
             let (tasks_dir, complete) = prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &cache);
             anyhow::ensure!(complete && !manifest.entries.is_empty(), "{} lacks prepared sources or tasks; run `ladder data prepare` first", cache.display());
-            let tasks = ladder_data::tasks::LADDER_RC_TASKS.iter().map(|t| ladder_data::tasks::TaskRequests::load(&tasks_dir, t)).collect::<Result<Vec<_>, _>>()?;
+            let tasks = task_names(&args.tasks).iter().map(|t| ladder_data::tasks::TaskRequests::load(&tasks_dir, t)).collect::<Result<Vec<_>, _>>()?;
             let paths: Vec<PathBuf> = manifest.entries.iter().map(|e| prepare::corpus_path(&cache, &e.source)).collect();
             let corpus = Corpus::read(&paths)?;
             let report = ladder_data::contamination::check(&tasks, corpus.documents.iter().map(String::as_str));
@@ -196,8 +209,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             if complete {
                 writeln!(out, "\n| task | questions | (context, continuation) requests | {} tokens |", tokenizer.name())?;
                 writeln!(out, "|---|---|---|---|")?;
-                for task in ladder_data::tasks::LADDER_RC_TASKS {
-                    let t = ladder_data::tasks::TaskRequests::load(&tasks_dir, task)?;
+                for task in task_names(&args.tasks) {
+                    let t = ladder_data::tasks::TaskRequests::load(&tasks_dir, &task)?;
                     let n: usize = t.questions.iter().flat_map(|q| &q.choices).map(|c| tokenizer.encode(&c.context).len() + tokenizer.encode(&c.continuation).len()).sum();
                     writeln!(out, "| {task} | {} | {} | {n} |", t.questions.len(), t.requests())?;
                 }

