@@ -34,6 +34,9 @@ pub struct Args {
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
     pub device: String,
+    /// Float precision of every tensor: f32, or bf16 where the device supports it.
+    #[arg(long, default_value = "f32")]
+    pub precision: String,
     /// Continue the run in --out from its latest checkpoint (same config required).
     #[arg(long)]
     pub resume: bool,
@@ -107,7 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(k) = args.checkpoint_every {
         config.checkpoint_every = k;
     }
-    let device = crate::device::parse(&args.device)?;
+    let device = crate::device::with_precision(&args.device, &args.precision)?;
     eprintln!(
         "{}: N = {}, batch {} × {} tokens, {} steps ({} tokens), peak LR {:.3e}, warmup {}, {:.3e} FLOPs → {}",
         plan.id,

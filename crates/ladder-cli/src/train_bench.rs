@@ -22,6 +22,9 @@ pub struct Args {
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
     pub device: String,
+    /// Float precision of every tensor: f32, or bf16 where the device supports it.
+    #[arg(long, default_value = "f32")]
+    pub precision: String,
 }
 
 /// CPU seconds (user + system) of this process so far, from /proc (Linux); NaN elsewhere.
@@ -35,7 +38,7 @@ fn cpu_seconds() -> f64 {
 
 /// Runs `ladder bench-train`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let device = crate::device::parse(&args.device)?.autodiff();
+    let device = crate::device::with_precision(&args.device, &args.precision)?.autodiff();
     println!("device: {} · threads (rayon): {}", args.device, rayon::current_num_threads());
     println!("| rung | d/layers/heads | N | batch × L | s/step | CPU-s/step | tokens/s | GFLOP/s | GFLOP per CPU-s |");
     println!("|---|---|---|---|---|---|---|---|---|");

@@ -105,3 +105,20 @@ fn train_refuses_bad_input_clearly() {
     let out = ladder(&["train", "--rung", "u100k", "--device", "tpu", "--data", "x"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("available: flex"));
 }
+
+#[test]
+fn bf16_training_runs_in_bf16_and_learns() {
+    let files = text_files();
+    let dir = scratch("bf16");
+    let dir_s = dir.display().to_string();
+    let out = ladder(&train_args(&dir_s, &files, &["--precision", "bf16"]));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = losses(&dir);
+    let values: Vec<f64> = rows.iter().map(|(_, v)| v.parse().unwrap()).collect();
+    // A bf16 loss has 8 significant bits: 6.9375, 3.609375, ...
+    assert!(values.iter().all(|v| ((*v as f32).to_bits() & 0xFFFF) == 0), "not bf16: {values:?}");
+    assert!(values[values.len() - 1] < values[0] - 2.0, "{values:?}");
+    let bad = ladder(&train_args(&dir_s, &files, &["--precision", "fp8"]));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("f32 or bf16"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
