@@ -15,30 +15,42 @@ pub struct Args {
     /// another seed, L = 512, batch rounded to whole sequences, no +10 extra steps).
     #[arg(long, default_value = "paper")]
     pub ladder: String,
+    /// Changes to the ladder's rules.
+    #[command(flatten)]
+    pub rules: RuleOverrides,
+    /// Also write the table as CSV into this folder (`plan.csv`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Command-line changes to a ladder's rules, shared by `plan` and `train`.
+#[derive(Debug, clap::Args)]
+pub struct RuleOverrides {
     /// Another training sequence length (the rules keep their form).
     #[arg(long)]
     pub seq_len: Option<usize>,
     /// One constant factor on every rung's peak LR (recipe §10.6).
     #[arg(long)]
     pub lr_multiplier: Option<f64>,
-    /// Also write the table as CSV into this folder (`plan.csv`).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+}
+
+impl RuleOverrides {
+    /// The rules with these changes applied.
+    pub fn apply(&self, mut rules: LadderRules) -> LadderRules {
+        if let Some(seq_len) = self.seq_len {
+            rules = rules.with_seq_len(seq_len);
+        }
+        if let Some(factor) = self.lr_multiplier {
+            rules = rules.with_lr_multiplier(factor);
+        }
+        rules
+    }
 }
 
 /// Runs `ladder plan`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let kind: LadderKind = args.ladder.parse()?;
-    let mut rules = match kind {
-        LadderKind::Paper => LadderRules::paper(),
-        LadderKind::Micro => LadderRules::micro(),
-    };
-    if let Some(seq_len) = args.seq_len {
-        rules = rules.with_seq_len(seq_len);
-    }
-    if let Some(factor) = args.lr_multiplier {
-        rules = rules.with_lr_multiplier(factor);
-    }
+    let rules = args.rules.apply(kind.rules());
     let plan = LadderPlan::with_rules(kind, rules)?;
     let mut table = plan_table(&plan)?;
     let mut out = std::io::stdout().lock();

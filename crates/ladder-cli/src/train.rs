@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use ladder_schedule::{micro_sizes, size, EvalCadence, LadderRules, RunPlan};
+use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use ladder_train::{Progress, TrainConfig, Trainer};
 
 /// Arguments of `ladder train`.
@@ -49,12 +49,9 @@ pub struct Args {
     /// Seed of the window order (keep it the same for every run of a ladder).
     #[arg(long, default_value_t = ladder_schedule::plan::PAPER_SEED)]
     pub data_seed: u64,
-    /// Other sequence length (the rules keep their form).
-    #[arg(long)]
-    pub seq_len: Option<usize>,
-    /// One constant factor on the rule's peak LR.
-    #[arg(long)]
-    pub lr_multiplier: Option<f64>,
+    /// Changes to the rung's ladder rules.
+    #[command(flatten)]
+    pub rules: crate::plan::RuleOverrides,
     /// Evaluations (held-out loss + checkpoint) per run; default: the paper's cadence for paper
     /// rungs, 30 for micro rungs.
     #[arg(long)]
@@ -84,14 +81,9 @@ impl Progress for Bar {
 /// Runs `ladder train`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let size = size(&args.rung)?;
-    let micro = micro_sizes().iter().any(|s| s.name == size.name);
-    let mut rules = if micro { LadderRules::micro() } else { LadderRules::paper() };
-    if let Some(l) = args.seq_len {
-        rules = rules.with_seq_len(l);
-    }
-    if let Some(f) = args.lr_multiplier {
-        rules = rules.with_lr_multiplier(f);
-    }
+    let kind = LadderKind::of(&size);
+    let micro = kind == LadderKind::Micro;
+    let rules = args.rules.apply(kind.rules());
     let cadence = match (args.evals, micro) {
         (Some(n), _) => EvalCadence::Count(n),
         (None, true) => EvalCadence::Count(30),

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use burn::prelude::*;
 use ladder_model::{loss::Z_LOSS, ModelConfig};
-use ladder_schedule::{micro_sizes, size, EvalCadence, LadderRules, RunPlan};
+use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use ladder_train::{optim, train_step};
 
 /// Arguments of `ladder bench-train`.
@@ -44,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|");
     for name in &args.rungs {
         let size = size(name)?;
-        let rules = if micro_sizes().iter().any(|s| s.name == size.name) { LadderRules::micro() } else { LadderRules::paper() };
+        let rules = LadderKind::of(&size).rules();
         let plan = RunPlan::new(&size, 1.0, &rules, 1, EvalCadence::Count(1))?;
         let model_config = ModelConfig::from_shape(&plan.shape);
         let mut model = model_config.init(&device, 1);

@@ -39,3 +39,11 @@ pub enum DataError {
     #[error("not enough data: {0}")]
     TooSmall(String),
 }
+
+impl DataError {
+    /// A TOML parse error of `text` (read from `path`), at the line where it points.
+    pub fn toml(path: &std::path::Path, text: &str, e: &toml::de::Error) -> Self {
+        let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].lines().count().max(1));
+        DataError::BadLine { path: path.to_path_buf(), line, why: e.message().to_string() }
+    }
+}

@@ -59,7 +59,7 @@ impl Mix {
     /// Read a mix file.
     pub fn load(path: &Path) -> Result<Self, DataError> {
         let text = std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
-        let mix: Mix = toml::from_str(&text).map_err(|e| DataError::BadLine { path: path.to_path_buf(), line: e.span().map_or(0, |s| text[..s.start].lines().count().max(1)), why: e.message().to_string() })?;
+        let mix: Mix = toml::from_str(&text).map_err(|e| DataError::toml(path, &text, &e))?;
         mix.validated(path)
     }
 

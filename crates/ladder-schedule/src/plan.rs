@@ -115,6 +115,25 @@ impl std::str::FromStr for LadderKind {
     }
 }
 
+impl LadderKind {
+    /// The ladder a size belongs to: micro for the micro table, else paper.
+    pub fn of(size: &Size) -> Self {
+        if micro_sizes().iter().any(|s| s.name == size.name) {
+            LadderKind::Micro
+        } else {
+            LadderKind::Paper
+        }
+    }
+
+    /// The default rules of this ladder.
+    pub fn rules(self) -> LadderRules {
+        match self {
+            LadderKind::Paper => LadderRules::paper(),
+            LadderKind::Micro => LadderRules::micro(),
+        }
+    }
+}
+
 /// The multipliers of every ladder (xC).
 pub const MULTIPLIERS: [f64; 5] = [0.5, 1.0, 2.0, 5.0, 10.0];
 
@@ -132,11 +151,7 @@ pub struct LadderPlan {
 impl LadderPlan {
     /// Plan a ladder with its default rules.
     pub fn new(kind: LadderKind) -> Result<Self, ScheduleError> {
-        let rules = match kind {
-            LadderKind::Paper => LadderRules::paper(),
-            LadderKind::Micro => LadderRules::micro(),
-        };
-        Self::with_rules(kind, rules)
+        Self::with_rules(kind, kind.rules())
     }
 
     /// Plan a ladder under other rules (e.g. another sequence length or LR factor).

@@ -92,7 +92,7 @@ impl SourceSpec {
     /// Parse a source list's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Vec<SourceSpec>, DataError> {
         let path = origin;
-        let file: SourceFile = toml::from_str(&text).map_err(|e| DataError::BadLine { path: path.to_path_buf(), line: e.span().map_or(0, |s| text[..s.start].lines().count().max(1)), why: e.message().to_string() })?;
+        let file: SourceFile = toml::from_str(&text).map_err(|e| DataError::toml(path, &text, &e))?;
         Ok(file.source)
     }
 
