@@ -5,6 +5,10 @@ mod bench;
 mod data;
 #[cfg(feature = "train")]
 mod device;
+#[cfg(feature = "train")]
+mod eval;
+#[cfg(feature = "train")]
+mod eval_bench;
 mod figures;
 mod import;
 mod plan;
@@ -48,6 +52,13 @@ enum Command {
     /// Time training steps of ladder rungs: tokens/s and achieved FLOP/s on a device.
     #[cfg(feature = "train")]
     BenchTrain(train_bench::Args),
+    /// Evaluate a checkpoint on the paper's ranked-classification tasks (acc, len_norm, bpb,
+    /// soft, soft_log, ce) and print a table.
+    #[cfg(feature = "train")]
+    Eval(eval::Args),
+    /// Time evaluation: (question, choice) pairs per second with and without the prefix cache.
+    #[cfg(feature = "train")]
+    BenchEval(eval_bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +73,10 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         #[cfg(feature = "train")]
         Command::BenchTrain(args) => train_bench::run(args),
+        #[cfg(feature = "train")]
+        Command::Eval(args) => eval::run(args),
+        #[cfg(feature = "train")]
+        Command::BenchEval(args) => eval_bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

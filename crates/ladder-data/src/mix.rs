@@ -177,6 +177,9 @@ mod tests {
         let (other, _) = m.pack(&dir, &ByteTokenizer, 32, 7).unwrap();
         assert_ne!(other.batch(0, 16).unwrap(), packed.batch(0, 16).unwrap());
         assert_eq!(packed.validation_windows(), 8);
+        let held = packed.validation_by_source();
+        assert_eq!(held.iter().map(|(name, w)| (*name, w.len())).collect::<Vec<_>>(), vec![("a", 4), ("b", 4)]);
+        assert!(held[1].1.iter().all(|w| w.iter().all(|&t| t == 98 || t == ByteTokenizer::EOS)));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

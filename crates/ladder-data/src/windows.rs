@@ -114,6 +114,16 @@ impl PackedWindows {
     pub fn validation(&self) -> impl Iterator<Item = &[u32]> {
         self.validation.iter().map(|&w| self.window(w))
     }
+
+    /// The held-out windows of each source (sources without any are left out), in source order.
+    pub fn validation_by_source(&self) -> Vec<(&str, Vec<&[u32]>)> {
+        let mut out: Vec<(&str, Vec<&[u32]>)> = self.sources.iter().map(|(name, _)| (name.as_str(), Vec::new())).collect();
+        for &w in &self.validation {
+            out[self.source_of(w)].1.push(self.window(w));
+        }
+        out.retain(|(_, windows)| !windows.is_empty());
+        out
+    }
 }
 
 #[cfg(test)]

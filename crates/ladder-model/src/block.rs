@@ -8,6 +8,7 @@ use burn::tensor::activation::silu;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 
+use crate::cache::LayerKv;
 use crate::init::WeightInit;
 use crate::rope::RopeTables;
 use crate::ModelConfig;
@@ -66,6 +67,13 @@ impl Block {
 
     /// `x`: `[batch, len, d]` → same shape; causal attention over the window.
     pub fn forward(&self, x: Tensor<3>, rope: &RopeTables) -> Tensor<3> {
+        self.forward_kv(x, rope, None).0
+    }
+
+    /// Like [`Block::forward`] after the cached keys and values of `past` earlier positions
+    /// (`rope` must start where `past` ends); also returns this call's keys and values (after
+    /// RoPE), which extend the cache.
+    pub fn forward_kv(&self, x: Tensor<3>, rope: &RopeTables, past: Option<&LayerKv>) -> (Tensor<3>, LayerKv) {
         let [b, t, d] = x.dims();
         let (h, hd) = (self.n_heads, d / self.n_heads);
         let qkv = self.att_proj.forward(x.clone());
@@ -74,11 +82,22 @@ impl Block {
         let (q, k) = (self.q_norm.forward(q), self.k_norm.forward(k));
         let heads = |z: Tensor<3>| z.reshape([b, t, h, hd]).swap_dims(1, 2);
         let (q, k, v) = (rope.apply(heads(q)), rope.apply(heads(k)), heads(v));
+        let own = LayerKv { k: k.clone(), v: v.clone() };
+        let (k, v) = match past {
+            Some(past) => {
+                let p = past.k.dims()[2];
+                let grow = |z: &Tensor<4>| z.clone().expand([b, h, p, hd]);
+                (Tensor::cat(vec![grow(&past.k), k], 2), Tensor::cat(vec![grow(&past.v), v], 2))
+            }
+            None => (k, v),
+        };
+        // Causal with the boundary at the bottom-right corner: query i (position past + i)
+        // sees keys 0..=past + i.
         let options = AttentionModuleOptions { scale: None, softcap: None, is_causal: true };
         let attended = attention(q, k, v, None, None, options).swap_dims(1, 2).reshape([b, t, d]);
         let x = x + self.attn_norm.forward(self.attn_out.forward(attended));
         let mut halves = self.ff_proj.forward(x.clone()).chunk(2, 2).into_iter();
         let (value, gate) = (halves.next().unwrap(), halves.next().unwrap());
-        x.clone() + self.ff_norm.forward(self.ff_out.forward(silu(gate) * value))
+        (x.clone() + self.ff_norm.forward(self.ff_out.forward(silu(gate) * value)), own)
     }
 }

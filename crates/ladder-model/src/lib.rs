@@ -6,12 +6,14 @@
 //! on the host from a seed, so the same seed gives the same model on every backend.
 
 pub mod block;
+pub mod cache;
 pub mod config;
 pub mod init;
 pub mod loss;
 pub mod model;
 pub mod rope;
 
+pub use cache::KvCache;
 pub use config::ModelConfig;
 pub use loss::LmLoss;
 pub use model::Model;

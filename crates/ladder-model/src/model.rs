@@ -5,6 +5,7 @@ use burn::nn::{Embedding, EmbeddingConfig, Linear, RmsNorm};
 use burn::prelude::*;
 
 use crate::block::{linear, norm, Block};
+use crate::cache::KvCache;
 use crate::init::WeightInit;
 use crate::rope::RopeTables;
 use crate::ModelConfig;
@@ -50,15 +51,45 @@ impl Model {
 
     /// Logits for tokens at positions `start..start + len` (RoPE offset), without a cache.
     pub fn forward_from(&self, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
-        let [_, t] = tokens.dims();
-        let d = self.embedding.weight.dims()[1];
-        let device = tokens.device();
-        let rope = RopeTables::new(d / self.n_heads, self.rope_theta_milli as f64 / 1000.0, start, t, &device);
+        let rope = self.rope(start, tokens.dims()[1], &tokens.device());
         let mut x = self.embedding.forward(tokens);
         for block in &self.blocks {
             x = block.forward(x, &rope);
         }
         self.lm_head.forward(self.ln_f.forward(x))
+    }
+
+    /// Run a shared prefix `[1, len]` once and keep every block's keys and values: the tokens that
+    /// follow it can then be scored with [`Model::forward_cached`] without recomputing it.
+    pub fn prefill(&self, prefix: Tensor<2, Int>) -> KvCache {
+        let [one, t] = prefix.dims();
+        assert_eq!(one, 1, "a prefix is one sequence");
+        let rope = self.rope(0, t, &prefix.device());
+        let mut x = self.embedding.forward(prefix);
+        let mut layers = Vec::with_capacity(self.blocks.len());
+        for block in &self.blocks {
+            let (next, kv) = block.forward_kv(x, &rope, None);
+            x = next;
+            layers.push(kv);
+        }
+        KvCache { layers, len: t }
+    }
+
+    /// Logits `[batch, len, vocab]` for tokens `[batch, len]` that continue the cached prefix
+    /// (positions `cache.len..cache.len + len`); every row sees the same prefix. Equal to the
+    /// matching rows of [`Model::forward`] on prefix + tokens, up to float rounding.
+    pub fn forward_cached(&self, cache: &KvCache, tokens: Tensor<2, Int>) -> Tensor<3> {
+        let rope = self.rope(cache.len, tokens.dims()[1], &tokens.device());
+        let mut x = self.embedding.forward(tokens);
+        for (block, past) in self.blocks.iter().zip(&cache.layers) {
+            x = block.forward_kv(x, &rope, Some(past)).0;
+        }
+        self.lm_head.forward(self.ln_f.forward(x))
+    }
+
+    fn rope(&self, start: usize, len: usize, device: &Device) -> RopeTables {
+        let d = self.embedding.weight.dims()[1];
+        RopeTables::new(d / self.n_heads, self.rope_theta_milli as f64 / 1000.0, start, len, device)
     }
 
     /// N as the fits count it: every parameter but the input embedding.

@@ -69,3 +69,25 @@ fn initial_loss_is_near_uniform() {
     let z = loss.z.into_scalar::<f32>() as f64;
     assert!((z - (258f64).ln().powi(2)).abs() < 0.5, "{z}");
 }
+
+/// A prefix run once through `prefill` and continued with `forward_cached` for a batch of
+/// different continuations gives the logits of the full forward pass of each prefix + continuation.
+#[test]
+fn cached_prefix_equals_the_full_forward_pass() {
+    let device = Device::flex();
+    let shape = ModelShape { d_model: 32, n_layers: 2, n_heads: 2, mlp_inner: 128, vocab: 64, seq_len: 64 };
+    let model = ModelConfig::from_shape(&shape).init(&device, 11);
+    let prefix: Vec<i64> = (0..23).map(|i| (i * 5 % 64) as i64).collect();
+    let rows: Vec<Vec<i64>> = vec![(0..9).map(|i| (i * 3 + 1) % 64).collect(), (0..9).map(|i| (i * 11 + 2) % 64).collect()];
+    let cache = model.prefill(tokens(prefix.clone(), &device));
+    assert_eq!(cache.len, 23);
+    let batch = Tensor::<2, Int>::from_data(TensorData::new(rows.concat(), [2, 9]), &device);
+    let cached = model.forward_cached(&cache, batch).into_data().try_to_vec::<f32>().unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        let full = model.forward(tokens([prefix.clone(), row.clone()].concat(), &device)).into_data().try_to_vec::<f32>().unwrap();
+        let tail = &full[23 * 64..];
+        let mine = &cached[r * 9 * 64..(r + 1) * 9 * 64];
+        let worst = tail.iter().zip(mine).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "row {r}: max |Δlogit| {worst}");
+    }
+}

@@ -42,9 +42,14 @@ pub fn latest(run_dir: &Path) -> Option<(u64, PathBuf)> {
         .max_by_key(|(step, _)| *step)
 }
 
+/// Load a checkpoint's weights into a model built from `config` (for evaluation).
+pub fn load_model(dir: &Path, config: &ModelConfig, device: &Device) -> Result<Model, TrainError> {
+    config.init(device, 0).try_load_file(dir.join("model.bpk")).map_err(|e| TrainError::file(dir.join("model.bpk"), format!("{e:?}")))
+}
+
 /// Load a checkpoint into a model built from `config` and the optimizer `optim`.
 pub fn load(dir: &Path, config: &ModelConfig, device: &Device, optim: impl FnOnce(&Model) -> ModuleOptimizer) -> Result<(Model, ModuleOptimizer), TrainError> {
-    let model = config.init(device, 0).try_load_file(dir.join("model.bpk")).map_err(|e| TrainError::file(dir.join("model.bpk"), format!("{e:?}")))?;
+    let model = load_model(dir, config, device)?;
     let optim = optim(&model).load(dir.join("optimizer.bpk")).map_err(|e| TrainError::file(dir.join("optimizer.bpk"), format!("{e:?}")))?;
     Ok((model, optim))
 }

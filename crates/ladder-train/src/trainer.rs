@@ -189,7 +189,7 @@ impl Trainer {
             model = next;
             let evaluate = plan.eval_steps.binary_search(&step).is_ok();
             let row_val = if evaluate {
-                val_ce = validation_loss(&model.valid(), &data, plan.batch_seqs, &self.device);
+                val_ce = ladder_eval::heldout::validation_loss(&model.valid(), &data, plan.batch_seqs, &self.device);
                 val_ce
             } else {
                 f64::NAN
@@ -231,18 +231,4 @@ pub fn train_step(model: Model, optim: &mut ModuleOptimizer, windows: Tensor<2, 
     let mut grads = GradientsParams::from_grads(objective.backward(), &model);
     let (clipped, grad_norm) = optim::clip_global_norm(model, &mut grads, optim::CLIP_NORM);
     (optim.step(lr, clipped, grads), StepStats { loss: value, ce, z, grad_norm })
-}
-
-/// Mean cross-entropy (nats/token) over the held-out windows; windows are equal-length, so this
-/// is the token mean (§3).
-pub fn validation_loss(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> f64 {
-    let windows: Vec<&[u32]> = data.validation().collect();
-    let (mut sum, mut count) = (0.0, 0usize);
-    for chunk in windows.chunks(batch.max(1)) {
-        let ids: Vec<i64> = chunk.iter().flat_map(|w| w.iter().map(|&t| i64::from(t))).collect();
-        let tensor = Tensor::<2, Int>::from_data(TensorData::new(ids, [chunk.len(), data.window_len()]), device);
-        sum += model.lm_loss(tensor).ce.into_scalar::<f32>() as f64 * chunk.len() as f64;
-        count += chunk.len();
-    }
-    sum / count.max(1) as f64
 }

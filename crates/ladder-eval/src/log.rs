@@ -1,0 +1,106 @@
+//! The evaluation log of a run, `evals.csv`: one line per (step, metric), appended as the run
+//! goes, so a killed run loses nothing it finished; on resume, rows after the resumed step are
+//! dropped (they are evaluated again).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::EvalError;
+
+const HEADER: &str = "step,tokens,metric,value";
+
+/// One evaluated checkpoint: its step, training tokens D, and its (column, value) pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalRow {
+    /// Training step.
+    pub step: u64,
+    /// Tokens consumed up to this step.
+    pub tokens: u64,
+    /// Metric columns (OLMo names) and values.
+    pub values: Vec<(String, f64)>,
+}
+
+/// An open log, appending.
+#[derive(Debug)]
+pub struct EvalLog {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl EvalLog {
+    /// Open `path`, keeping only the rows of steps ≤ `keep_through` (0: start afresh).
+    pub fn open(path: &Path, keep_through: u64) -> Result<Self, EvalError> {
+        let kept: Vec<EvalRow> = if keep_through > 0 && path.exists() { read(path)?.into_iter().filter(|r| r.step <= keep_through).collect() } else { Vec::new() };
+        let mut text = format!("{HEADER}\n");
+        for row in &kept {
+            text.push_str(&lines(row));
+        }
+        std::fs::write(path, text).map_err(|e| EvalError::io(path, e))?;
+        let file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| EvalError::io(path, e))?;
+        Ok(Self { path: path.to_path_buf(), file })
+    }
+
+    /// Append one checkpoint's values (flushed at once).
+    pub fn append(&mut self, row: &EvalRow) -> Result<(), EvalError> {
+        self.file.write_all(lines(row).as_bytes()).and_then(|_| self.file.flush()).map_err(|e| EvalError::io(&self.path, e))
+    }
+}
+
+fn lines(row: &EvalRow) -> String {
+    // `{}` of an f64 is the shortest text that parses back to the same bits.
+    row.values.iter().map(|(metric, value)| format!("{},{},{},{}\n", row.step, row.tokens, metric, value)).collect()
+}
+
+/// Read a log: its rows by step, in file order. A malformed line names its number.
+pub fn read(path: &Path) -> Result<Vec<EvalRow>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EvalError::io(path, e))?;
+    let mut rows: Vec<EvalRow> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            if line != HEADER {
+                return Err(EvalError::BadLine { path: path.into(), line: 1, why: format!("expected the header `{HEADER}`") });
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |why: String| EvalError::BadLine { path: path.into(), line: i + 1, why };
+        let fields: Vec<&str> = line.split(',').collect();
+        let [step, tokens, metric, value] = fields[..] else {
+            return Err(bad(format!("expected 4 fields (step,tokens,metric,value), found {}", fields.len())));
+        };
+        let step: u64 = step.parse().map_err(|_| bad(format!("step {step:?} is not a whole number")))?;
+        let tokens: u64 = tokens.parse().map_err(|_| bad(format!("tokens {tokens:?} is not a whole number")))?;
+        let value: f64 = value.parse().map_err(|_| bad(format!("value {value:?} is not a number")))?;
+        match rows.last_mut() {
+            Some(last) if last.step == step => last.values.push((metric.to_string(), value)),
+            _ => rows.push(EvalRow { step, tokens, values: vec![(metric.to_string(), value)] }),
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_appends_reads_back_and_truncates_on_resume() {
+        let dir = std::env::temp_dir().join(format!("ladder-eval-log-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("evals.csv");
+        let row = |step| EvalRow { step, tokens: step * 100, values: vec![("a".into(), 0.1 + step as f64 / 3.0), ("b".into(), -1e-9)] };
+        let mut log = EvalLog::open(&path, 0).unwrap();
+        for s in [5, 10, 15] {
+            log.append(&row(s)).unwrap();
+        }
+        assert_eq!(read(&path).unwrap(), vec![row(5), row(10), row(15)]);
+        drop(EvalLog::open(&path, 10).unwrap());
+        assert_eq!(read(&path).unwrap(), vec![row(5), row(10)]);
+        std::fs::write(&path, "step,tokens,metric,value\n5,500,a,x\n").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains(":2:") && err.contains("\"x\""), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
