@@ -130,20 +130,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Tokenizer(args) => {
             let cache = cache_dir(args.cache);
             let mix = ladder_data::Mix::load(&args.mix)?;
-            let weights: f64 = mix.sources.iter().map(|s| s.weight).sum();
-            let mut sample: Vec<String> = Vec::new();
-            for (source, files) in mix.sources.iter().zip(mix.files(&cache)) {
-                let budget = (args.sample_bytes as f64 * source.weight / weights) as usize;
-                let corpus = Corpus::read(&files).with_context(|| format!("source {} (run `ladder data prepare`)", source.name))?;
-                let mut taken = 0;
-                for doc in corpus.documents {
-                    if taken >= budget {
-                        break;
-                    }
-                    taken += doc.len();
-                    sample.push(doc);
-                }
-            }
+            let sample = mix.sample_text(&cache, args.sample_bytes).context("sampling the mix (run `ladder data prepare`)")?;
             let bytes: usize = sample.iter().map(String::len).sum();
             let started = std::time::Instant::now();
             let bpe = ladder_data::BpeTokenizer::train(sample.iter().map(String::as_str), args.vocab)?;

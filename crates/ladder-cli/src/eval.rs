@@ -111,11 +111,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.heldout {
         let data = Trainer::new(config.clone(), &run_dir, device.clone())?.data()?;
         let by_source = ladder_eval::heldout::validation_loss_by_source(&model, &data, config.plan.batch_seqs, &device);
-        for (source, loss) in &by_source {
-            println!("held-out loss {source}: {loss:.4} nats/token");
-            values.push((columns::heldout_column(source), *loss));
+        for l in &by_source {
+            println!("held-out loss {}: {:.4} nats/token ({} windows)", l.source, l.loss, l.windows);
+            values.push((columns::heldout_column(&l.source), l.loss));
         }
-        values.push((columns::HELDOUT_ALL.to_string(), ladder_eval::heldout::validation_loss(&model, &data, config.plan.batch_seqs, &device)));
+        let all = ladder_eval::heldout::overall(&by_source);
+        println!("held-out loss, all sources: {all:.4} nats/token");
+        values.push((columns::HELDOUT_ALL.to_string(), all));
     }
     print!("{}", table(&results));
     if let Some(out) = &args.out {

@@ -14,6 +14,8 @@ mod import;
 mod plan;
 mod reproduce;
 #[cfg(feature = "train")]
+mod run;
+#[cfg(feature = "train")]
 mod train;
 #[cfg(feature = "train")]
 mod train_bench;
@@ -59,6 +61,10 @@ enum Command {
     /// Time evaluation: (question, choice) pairs per second with and without the prefix cache.
     #[cfg(feature = "train")]
     BenchEval(eval_bench::Args),
+    /// Train every run of a ladder experiment (resumable) and collect the evaluations into an
+    /// OLMo-ladder data folder for `ladder ablate`.
+    #[cfg(feature = "train")]
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +83,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         #[cfg(feature = "train")]
         Command::BenchEval(args) => eval_bench::run(args),
+        #[cfg(feature = "train")]
+        Command::Run(args) => run::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

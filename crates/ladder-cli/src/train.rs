@@ -63,6 +63,13 @@ pub struct Args {
     /// paper-size vocabulary), gpt2, or a tokenizer.json from `ladder data tokenizer`.
     #[arg(long, default_value = "bytes")]
     pub tokenizer: String,
+    /// Tasks scored at every evaluation beside the held-out loss (v2_main, all, OLMo labels; as
+    /// `ladder eval --tasks`), written to OUT/evals.csv.
+    #[arg(long)]
+    pub tasks: Option<String>,
+    /// Questions per task for --tasks (the same fixed subset for every run).
+    #[arg(long)]
+    pub task_limit: Option<usize>,
     /// Windows held out for the validation loss.
     #[arg(long, default_value_t = 16)]
     pub validation_windows: usize,
@@ -99,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config.data_cache = crate::data::cache_dir(args.cache.clone());
     }
     config.validation_windows = args.validation_windows;
+    config.tasks = args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig { tasks: tasks.clone(), limit: args.task_limit, cache: crate::data::cache_dir(args.cache.clone()) });
     if let Some(k) = args.checkpoint_every {
         config.checkpoint_every = k;
     }

@@ -25,6 +25,9 @@ pub struct Args {
     /// Float precision of every tensor: f32, or bf16 where the device supports it.
     #[arg(long, default_value = "f32")]
     pub precision: String,
+    /// Changes to the rungs' ladder rules (another sequence length).
+    #[command(flatten)]
+    pub rules: crate::plan::RuleOverrides,
 }
 
 /// CPU seconds (user + system) of this process so far, from /proc (Linux); NaN elsewhere.
@@ -44,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|");
     for name in &args.rungs {
         let size = size(name)?;
-        let rules = LadderKind::of(&size).rules();
+        let rules = args.rules.apply(LadderKind::of(&size).rules()).validate()?;
         let plan = RunPlan::new(&size, 1.0, &rules, 1, EvalCadence::Count(1))?;
         let model_config = ModelConfig::from_shape(&plan.shape);
         let mut model = model_config.init(&device, 1);

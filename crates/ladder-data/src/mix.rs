@@ -56,6 +56,25 @@ pub struct RealisedSource {
 }
 
 impl Mix {
+    /// About `bytes` of text in the mix's proportions: each source's first documents up to its
+    /// weighted share (what a BPE tokenizer is trained on).
+    pub fn sample_text(&self, cache: &Path, bytes: usize) -> Result<Vec<String>, DataError> {
+        let weights: f64 = self.sources.iter().map(|s| s.weight).sum();
+        let mut sample = Vec::new();
+        for (source, files) in self.sources.iter().zip(self.files(cache)) {
+            let budget = (bytes as f64 * source.weight / weights) as usize;
+            let mut taken = 0;
+            for doc in Corpus::read(&files)?.documents {
+                if taken >= budget {
+                    break;
+                }
+                taken += doc.len();
+                sample.push(doc);
+            }
+        }
+        Ok(sample)
+    }
+
     /// Read a mix file.
     pub fn load(path: &Path) -> Result<Self, DataError> {
         let text = std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;

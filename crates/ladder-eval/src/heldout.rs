@@ -23,7 +23,27 @@ pub fn validation_loss(model: &Model, data: &PackedWindows, batch: usize, device
     windows_loss(model, &data.validation().collect::<Vec<_>>(), batch, device)
 }
 
-/// The loss of each source's held-out windows: (source, loss), in source order.
-pub fn validation_loss_by_source(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> Vec<(String, f64)> {
-    data.validation_by_source().into_iter().map(|(name, windows)| (name.to_string(), windows_loss(model, &windows, batch, device))).collect()
+/// One source's held-out loss.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceLoss {
+    /// Source name (`corpus` for plain files).
+    pub source: String,
+    /// Mean cross-entropy, nats/token.
+    pub loss: f64,
+    /// Held-out windows it is the mean over.
+    pub windows: usize,
+}
+
+/// The loss of each source's held-out windows, in source order.
+pub fn validation_loss_by_source(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> Vec<SourceLoss> {
+    data.validation_by_source()
+        .into_iter()
+        .map(|(name, windows)| SourceLoss { source: name.to_string(), loss: windows_loss(model, &windows, batch, device), windows: windows.len() })
+        .collect()
+}
+
+/// The loss over all sources' windows together (the window-weighted mean).
+pub fn overall(losses: &[SourceLoss]) -> f64 {
+    let windows: usize = losses.iter().map(|l| l.windows).sum();
+    losses.iter().map(|l| l.loss * l.windows as f64).sum::<f64>() / windows.max(1) as f64
 }

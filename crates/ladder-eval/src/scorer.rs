@@ -13,13 +13,14 @@ use crate::requests::{Encoded, PrefixGroup};
 pub struct ScorerConfig {
     /// Reuse each group's shared prefix (exact; off: every request runs from position 0).
     pub prefix_cache: bool,
-    /// Most logits (batch × length × vocab) one forward pass may produce.
-    pub max_logits: usize,
+    /// Most hidden values (batch × length × width) one forward pass may hold, which bounds its
+    /// memory.
+    pub max_activations: usize,
 }
 
 impl Default for ScorerConfig {
     fn default() -> Self {
-        Self { prefix_cache: true, max_logits: 1 << 24 }
+        Self { prefix_cache: true, max_activations: 1 << 22 }
     }
 }
 
@@ -46,7 +47,7 @@ impl<'a> Scorer<'a> {
     /// order. `done` hears how many requests each finished batch held.
     pub fn score(&self, requests: &[Encoded], groups: &[PrefixGroup], done: &mut dyn FnMut(usize)) -> Vec<f64> {
         let mut out = vec![f64::NAN; requests.len()];
-        let vocab = self.model.lm_head.weight.dims()[1];
+        let width = self.model.lm_head.weight.dims()[0];
         for group in groups {
             let cache = (self.config.prefix_cache && !group.prefix.is_empty()).then(|| self.prefill(&group.prefix));
             let skip = cache.as_ref().map_or(0, |c| c.len);
@@ -56,7 +57,7 @@ impl<'a> Scorer<'a> {
             while start < members.len() {
                 // Longest first: the first row sets the padded length of the batch.
                 let len = requests[members[start]].input.len() - skip;
-                let rows = (self.config.max_logits / (len * vocab).max(1)).max(1);
+                let rows = (self.config.max_activations / (len * width).max(1)).max(1);
                 let batch = &members[start..(start + rows).min(members.len())];
                 for (&i, s) in batch.iter().zip(self.batch(requests, batch, skip, len, cache.as_ref())) {
                     out[i] = s;
@@ -73,31 +74,41 @@ impl<'a> Scorer<'a> {
         self.model.prefill(Tensor::from_data(TensorData::new(ids, [1, prefix.len()]), &self.device))
     }
 
-    /// One padded batch: rows are the members' inputs from position `skip`, `len` wide.
+    /// One padded batch: rows are the members' inputs from position `skip`, `len` wide. Only the
+    /// positions that predict a continuation token go through the LM head.
     fn batch(&self, requests: &[Encoded], batch: &[usize], skip: usize, len: usize, cache: Option<&KvCache>) -> Vec<f64> {
         let b = batch.len();
-        let (mut ids, mut targets) = (vec![0i64; b * len], vec![0i64; b * len]);
+        let mut ids = vec![0i64; b * len];
+        let (mut rows, mut targets) = (Vec::new(), Vec::new());
         for (row, &i) in batch.iter().enumerate() {
             let r = &requests[i];
-            for (j, (&t, next)) in r.input[skip..].iter().zip(r.targets().skip(skip)).enumerate() {
+            for (j, &t) in r.input[skip..].iter().enumerate() {
                 ids[row * len + j] = i64::from(t);
-                targets[row * len + j] = i64::from(next);
+            }
+            let first = r.first_scored() - skip;
+            for (j, &t) in r.continuation.iter().enumerate() {
+                rows.push((row * len + first + j) as i64);
+                targets.push(i64::from(t));
             }
         }
         let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, len]), &self.device);
-        let logits = match cache {
-            Some(cache) => self.model.forward_cached(cache, ids),
-            None => self.model.forward(ids),
+        let hidden = match cache {
+            Some(cache) => self.model.hidden_cached(cache, ids),
+            None => self.model.hidden_from(ids, 0),
         };
-        let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [b, len, 1]), &self.device);
-        let picked = log_softmax(logits, 2).gather(2, targets).into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 log-probs");
+        let d = hidden.dims()[2];
+        let k = rows.len();
+        let picked_rows = Tensor::<1, Int>::from_data(TensorData::new(rows, [k]), &self.device);
+        let logits = self.model.lm_head.forward(hidden.reshape([b * len, d]).select(0, picked_rows));
+        let targets = Tensor::<2, Int>::from_data(TensorData::new(targets, [k, 1]), &self.device);
+        let picked = log_softmax(logits, 1).gather(1, targets).into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 log-probs");
+        let mut at = 0;
         batch
             .iter()
-            .enumerate()
-            .map(|(row, &i)| {
-                let r = &requests[i];
-                let from = row * len + r.first_scored() - skip;
-                picked[from..from + r.continuation.len()].iter().map(|&p| f64::from(p)).sum()
+            .map(|&i| {
+                let n = requests[i].continuation.len();
+                at += n;
+                picked[at - n..at].iter().map(|&p| f64::from(p)).sum()
             })
             .collect()
     }

@@ -81,7 +81,7 @@ fn prefix_cache_equals_the_full_forward_pass() {
     let t = task("cache_val_rc_5shot");
     let device = Device::flex();
     let run = |prefix_cache| {
-        let scorer = Scorer::new(&m, device.clone(), ScorerConfig { prefix_cache, max_logits: 40_000 });
+        let scorer = Scorer::new(&m, device.clone(), ScorerConfig { prefix_cache, max_activations: 20_000 });
         evaluate_task(&t, &ByteTokenizer, &scorer, 512, &mut |_| {})
     };
     let (cached, full) = (run(true), run(false));

@@ -51,12 +51,19 @@ impl Model {
 
     /// Logits for tokens at positions `start..start + len` (RoPE offset), without a cache.
     pub fn forward_from(&self, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
+        self.lm_head.forward(self.hidden_from(tokens, start))
+    }
+
+    /// The final hidden states `[batch, len, d]` (after the last norm, before the LM head) for
+    /// tokens at positions `start..start + len`: apply [`Model::lm_head`] to the rows whose
+    /// logits are needed.
+    pub fn hidden_from(&self, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
         let rope = self.rope(start, tokens.dims()[1], &tokens.device());
         let mut x = self.embedding.forward(tokens);
         for block in &self.blocks {
             x = block.forward(x, &rope);
         }
-        self.lm_head.forward(self.ln_f.forward(x))
+        self.ln_f.forward(x)
     }
 
     /// Run a shared prefix `[1, len]` once and keep every block's keys and values: the tokens that
@@ -79,12 +86,17 @@ impl Model {
     /// (positions `cache.len..cache.len + len`); every row sees the same prefix. Equal to the
     /// matching rows of [`Model::forward`] on prefix + tokens, up to float rounding.
     pub fn forward_cached(&self, cache: &KvCache, tokens: Tensor<2, Int>) -> Tensor<3> {
+        self.lm_head.forward(self.hidden_cached(cache, tokens))
+    }
+
+    /// The final hidden states of [`Model::forward_cached`], before the LM head.
+    pub fn hidden_cached(&self, cache: &KvCache, tokens: Tensor<2, Int>) -> Tensor<3> {
         let rope = self.rope(cache.len, tokens.dims()[1], &tokens.device());
         let mut x = self.embedding.forward(tokens);
         for (block, past) in self.blocks.iter().zip(&cache.layers) {
             x = block.forward_kv(x, &rope, Some(past)).0;
         }
-        self.lm_head.forward(self.ln_f.forward(x))
+        self.ln_f.forward(x)
     }
 
     fn rope(&self, start: usize, len: usize, device: &Device) -> RopeTables {

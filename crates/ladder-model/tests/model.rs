@@ -14,7 +14,7 @@ fn tokens(ids: Vec<i64>, device: &Device) -> Tensor<2, Int> {
 #[test]
 fn parameter_counts_equal_the_closed_form() {
     let device = Device::flex();
-    let mut shapes: Vec<ModelShape> = micro_sizes().into_iter().take(4).map(|s| s.shape).collect();
+    let mut shapes: Vec<ModelShape> = micro_sizes().into_iter().take(7).map(|s| s.shape).collect();
     shapes.push(ModelShape { d_model: 24, n_layers: 3, n_heads: 2, mlp_inner: 40, vocab: 300, seq_len: 16 });
     for shape in shapes {
         let model = ModelConfig::from_shape(&shape).init(&device, 1);

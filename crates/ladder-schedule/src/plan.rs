@@ -168,7 +168,9 @@ impl LadderPlan {
                 }
             }
             LadderKind::Micro => {
-                for size in micro_sizes().iter().take(3) {
+                // Tier A of §10.4.
+                for name in ["u100k", "u200k", "u400k"] {
+                    let size = &size(name)?;
                     for m in MULTIPLIERS {
                         runs.push(RunPlan::new(size, m, &rules, PAPER_SEED, EvalCadence::Count(30))?);
                     }

@@ -50,9 +50,14 @@ pub fn paper_sizes() -> Vec<Size> {
     ]
 }
 
-/// The micro ladder of §10.4: head dim 16, MLP inner 4d, V = 1024, L = 512.
+/// The micro ladder of §10.4: head dim 16, MLP inner 4d, V = 1024, L = 512; below it three
+/// two-layer rungs for the quickstart ladder, which trains in minutes on a laptop CPU (their LM
+/// head is most of N, so they say little about scaling).
 pub fn micro_sizes() -> Vec<Size> {
     vec![
+        micro("u25k", &[], 16, 2, 1),
+        micro("u45k", &[], 24, 2, 2),
+        micro("u65k", &[], 32, 2, 2),
         micro("u100k", &["μ100k"], 32, 4, 2),
         micro("u200k", &["μ200k"], 48, 4, 3),
         micro("u400k", &["μ400k"], 64, 5, 4),

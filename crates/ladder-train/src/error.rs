@@ -27,6 +27,9 @@ pub enum TrainError {
         /// The step of the last checkpoint on disk (0: none).
         last_checkpoint: u64,
     },
+    /// The in-loop evaluation failed (its log, or its tasks).
+    #[error(transparent)]
+    Eval(#[from] ladder_eval::EvalError),
     /// A configuration that cannot run.
     #[error("invalid training config: {0}")]
     Config(String),

@@ -4,13 +4,19 @@
 //!   embedding, and global-norm gradient clipping.
 //! * [`checkpoint`]: model + optimizer + progress saved every K steps, atomically; resume.
 //! * [`run_table`]: the run's table (step, tokens, LR, losses, eval metrics) written as it goes.
-//! * [`trainer`]: the loop that ties them to a [`ladder_schedule::RunPlan`].
+//! * [`trainer`]: the loop that ties them to a [`ladder_schedule::RunPlan`], with the held-out
+//!   loss and the tasks of `ladder-eval` at its eval steps.
+//! * [`experiment`]: ladder experiment files (rungs × multipliers, reruns, targets, data, tasks).
+//! * [`runner`]: every run of an experiment, skipping finished and resuming interrupted ones,
+//!   and the collection of their evaluations into an OLMo-ladder data folder.
 
 pub mod checkpoint;
 pub mod error;
+pub mod experiment;
 pub mod optim;
 pub mod run_table;
+pub mod runner;
 pub mod trainer;
 
 pub use error::TrainError;
-pub use trainer::{train_step, Progress, StepStats, TrainConfig, TrainSummary, Trainer};
+pub use trainer::{train_step, Progress, StepStats, TaskEvalConfig, TrainConfig, TrainSummary, Trainer};

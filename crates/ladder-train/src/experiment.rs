@@ -1,0 +1,255 @@
+//! Ladder experiment files (TOML): which rungs at which multipliers, the reruns and the targets,
+//! on which data, evaluated on which tasks. `ladder run FILE` trains every run of one.
+//!
+//! ```toml
+//! name = "micro-ladder"          # the OLMo-ladder config written: OUT/configs/<name>.json
+//! mix = "micro-mix.toml"         # relative to this file (or: data = ["a.jsonl", ...])
+//! tokenizer = "bpe:1024"         # bytes, cl100k, gpt2, a tokenizer.json, or bpe:<entries>
+//!                                # (trained once on the mix into WORK/tokenizer.json)
+//! tasks = "v2_main"              # in-loop tasks (omit: held-out loss only)
+//! task_limit = 100               # questions per task (fixed subset)
+//! evals = 24                     # evaluations per run
+//! work = "runs/micro-ladder"     # run folders (checkpoints); relative to the working directory
+//! out = "results/micro-ladder"   # collected tables; relative to the working directory
+//!
+//! [[rung]]
+//! size = "u100k"
+//! multipliers = [0.5, 1, 2, 5, 10]
+//! rerun = [1]                    # these multipliers again with other seeds (`-rerun`)
+//!
+//! [[target]]
+//! size = "u400k"
+//! multiplier = 10
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
+use serde::Deserialize;
+
+use crate::trainer::{TaskEvalConfig, TrainConfig};
+use crate::TrainError;
+
+/// A rung and its multipliers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RungSpec {
+    /// Size name (`u100k`, ... or a paper size).
+    pub size: String,
+    /// Token-budget multipliers (xC).
+    pub multipliers: Vec<f64>,
+    /// Multipliers trained a second time with other seeds.
+    #[serde(default)]
+    pub rerun: Vec<f64>,
+}
+
+/// A model the ladder predicts: trained like a rung, held out of every fit.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// Size name.
+    pub size: String,
+    /// Token-budget multiplier.
+    pub multiplier: f64,
+}
+
+fn default_seed() -> u64 {
+    ladder_schedule::plan::PAPER_SEED
+}
+
+fn default_tokenizer() -> String {
+    "bytes".into()
+}
+
+fn default_evals() -> u64 {
+    24
+}
+
+fn default_validation() -> usize {
+    16
+}
+
+/// An experiment file, as written.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderExperiment {
+    /// Name of the ladder (the OLMo-ladder config's file name).
+    pub name: String,
+    /// A mix file of prepared sources (relative to the experiment file).
+    #[serde(default)]
+    pub mix: Option<PathBuf>,
+    /// Plain data files instead of a mix (relative to the experiment file).
+    #[serde(default)]
+    pub data: Vec<PathBuf>,
+    /// The `ladder data prepare` cache (default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data).
+    #[serde(default)]
+    pub cache: Option<PathBuf>,
+    /// Tokenizer name, a tokenizer.json, or `bpe:<entries>` (trained on the mix).
+    #[serde(default = "default_tokenizer")]
+    pub tokenizer: String,
+    /// Bytes of mix text a `bpe:` tokenizer is trained on.
+    #[serde(default)]
+    pub tokenizer_sample_bytes: Option<usize>,
+    /// Seed of the weights (reruns add 1).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Seed of the window order, shared by every run (reruns add 1).
+    #[serde(default = "default_seed")]
+    pub data_seed: u64,
+    /// In-loop tasks (a task set or OLMo labels).
+    #[serde(default)]
+    pub tasks: Option<String>,
+    /// Questions per task.
+    #[serde(default)]
+    pub task_limit: Option<usize>,
+    /// Evaluations per run.
+    #[serde(default = "default_evals")]
+    pub evals: u64,
+    /// Held-out windows per source.
+    #[serde(default = "default_validation")]
+    pub validation_windows: usize,
+    /// Training sequence length instead of the rules' (the rules keep their form).
+    #[serde(default)]
+    pub seq_len: Option<usize>,
+    /// One factor on every rung's peak LR.
+    #[serde(default)]
+    pub lr_multiplier: Option<f64>,
+    /// Folder of the run folders.
+    pub work: PathBuf,
+    /// Folder of the collected tables.
+    pub out: PathBuf,
+    /// The ladder's rungs.
+    #[serde(default, rename = "rung")]
+    pub rungs: Vec<RungSpec>,
+    /// The held-out targets.
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetSpec>,
+    /// The folder of the file (relative paths in it resolve against this).
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+/// One run of an experiment: its config and folder, and whether it is a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRun {
+    /// The resolved training config.
+    pub config: TrainConfig,
+    /// Its run folder.
+    pub dir: PathBuf,
+    /// A held-out target rather than a rung.
+    pub target: bool,
+}
+
+impl LadderExperiment {
+    /// Read and check an experiment file.
+    pub fn load(path: &Path) -> Result<Self, TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrainError::file(path, e))?;
+        let mut experiment: Self = toml::from_str(&text).map_err(|e| TrainError::Data(ladder_data::DataError::toml(path, &text, &e)))?;
+        experiment.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        experiment.check().map_err(|why| TrainError::Config(format!("{}: {why}", path.display())))?;
+        Ok(experiment)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.rungs.is_empty() {
+            return Err("no [[rung]]".into());
+        }
+        if self.mix.is_none() && self.data.is_empty() {
+            return Err("no data: give `mix` or `data`".into());
+        }
+        for r in &self.rungs {
+            if r.multipliers.is_empty() {
+                return Err(format!("rung {} has no multipliers", r.size));
+            }
+            if let Some(m) = r.rerun.iter().find(|m| !r.multipliers.contains(m)) {
+                return Err(format!("rung {} reruns {m}xC, which is not among its multipliers", r.size));
+            }
+            if let Some(m) = r.multipliers.iter().find(|m| !(m.is_finite() && **m > 0.0)) {
+                return Err(format!("rung {}: multiplier {m} must be positive", r.size));
+            }
+        }
+        if self.evals == 0 {
+            return Err("evals must be ≥ 1".into());
+        }
+        Ok(())
+    }
+
+    /// The data cache.
+    pub fn cache(&self) -> PathBuf {
+        self.cache.clone().unwrap_or_else(|| std::env::var_os("LADDER_DATA_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/task-ladder/data")))
+    }
+
+    /// The tokenizer the runs use: a name or path, with `bpe:<n>` resolved to the file it is
+    /// trained into.
+    pub fn tokenizer_name(&self) -> String {
+        match self.tokenizer.strip_prefix("bpe:") {
+            Some(_) => self.work.join("tokenizer.json").display().to_string(),
+            None if self.tokenizer.ends_with(".json") => self.base.join(&self.tokenizer).display().to_string(),
+            None => self.tokenizer.clone(),
+        }
+    }
+
+    /// Train the `bpe:<n>` tokenizer on the mix unless it exists. Returns whether it trained.
+    pub fn prepare_tokenizer(&self) -> Result<bool, TrainError> {
+        let Some(entries) = self.tokenizer.strip_prefix("bpe:") else { return Ok(false) };
+        let path = self.work.join("tokenizer.json");
+        if path.exists() {
+            return Ok(false);
+        }
+        let entries: usize = entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
+        let mix = self.mix.as_ref().ok_or_else(|| TrainError::Config("a bpe: tokenizer is trained on the mix; give `mix`".into()))?;
+        let mix = ladder_data::Mix::load(&self.base.join(mix))?;
+        let sample = mix.sample_text(&self.cache(), self.tokenizer_sample_bytes.unwrap_or(8_000_000))?;
+        let bpe = ladder_data::BpeTokenizer::train(sample.iter().map(String::as_str), entries)?;
+        std::fs::create_dir_all(&self.work).map_err(|e| TrainError::file(&self.work, e))?;
+        bpe.save(&path)?;
+        Ok(true)
+    }
+
+    /// Every run, rungs first (in file order, reruns after their rung), then the targets.
+    pub fn runs(&self) -> Result<Vec<PlannedRun>, TrainError> {
+        let mix = self.mix.as_ref().map(|m| ladder_data::Mix::load(&self.base.join(m))).transpose()?;
+        let data: Vec<PathBuf> = self.data.iter().map(|d| self.base.join(d)).collect();
+        let tasks = self.tasks.as_ref().map(|t| TaskEvalConfig { tasks: t.clone(), limit: self.task_limit, cache: self.cache() });
+        let mut out = Vec::new();
+        let mut add = |name: &str, m: f64, rerun: bool, target: bool| -> Result<(), TrainError> {
+            let size = size(name).map_err(|e| TrainError::Config(e.to_string()))?;
+            let kind = LadderKind::of(&size);
+            let mut rules = kind.rules();
+            if let Some(l) = self.seq_len {
+                rules = rules.with_seq_len(l);
+            }
+            if let Some(f) = self.lr_multiplier {
+                rules = rules.with_lr_multiplier(f);
+            }
+            let rules = rules.validate().map_err(|e| TrainError::Config(e.to_string()))?;
+            let mut plan = RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals)).map_err(|e| TrainError::Config(e.to_string()))?;
+            let mut data_seed = self.data_seed;
+            if rerun {
+                plan = plan.rerun(self.seed + 1);
+                data_seed += 1;
+            }
+            let mut config = TrainConfig::new(plan, data.clone());
+            config.mix = mix.clone();
+            config.data_cache = if mix.is_some() { self.cache() } else { PathBuf::new() };
+            config.tokenizer = self.tokenizer_name();
+            config.data_seed = data_seed;
+            config.validation_windows = self.validation_windows;
+            config.tasks = tasks.clone();
+            out.push(PlannedRun { dir: self.work.join(&config.plan.id), config, target });
+            Ok(())
+        };
+        for r in &self.rungs {
+            for &m in &r.multipliers {
+                add(&r.size, m, false, false)?;
+            }
+            for &m in &r.rerun {
+                add(&r.size, m, true, false)?;
+            }
+        }
+        for t in &self.targets {
+            add(&t.size, t.multiplier, false, true)?;
+        }
+        Ok(out)
+    }
+}
