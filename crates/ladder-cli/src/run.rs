@@ -7,6 +7,7 @@ use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use ladder_train::experiment::{LadderExperiment, PlannedRun};
 use ladder_train::runner::{self, RunState, RunnerProgress};
+use ladder_train::slurm::{run_slurm, SlurmProgress, TaskCommand};
 use ladder_train::Progress;
 
 /// Arguments of `ladder run`.
@@ -23,6 +24,17 @@ pub struct Args {
     /// Only collect the finished runs into the output folder (no training).
     #[arg(long)]
     pub collect_only: bool,
+    /// Where the runs train: here, one after another (`local`), or as Slurm job arrays
+    /// (`slurm`: one array task per run, resources from the experiment file; a second call
+    /// resubmits only the runs that failed or are missing).
+    #[arg(long, default_value = "local", value_parser = ["local", "slurm"])]
+    pub executor: String,
+    /// With --executor slurm: write and print the sbatch scripts, submit nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Train only this run (resuming it), without collecting: what each Slurm array task runs.
+    #[arg(long, conflicts_with_all = ["list", "collect_only"])]
+    pub only: Option<String>,
 }
 
 struct Bars {
@@ -74,22 +86,86 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Some(id) = &args.only {
+        let run = runs.iter().find(|r| &r.config.plan.id == id).with_context(|| format!("{} has no run {id:?}; its runs: {}", args.file.display(), runs.iter().map(|r| r.config.plan.id.as_str()).collect::<Vec<_>>().join(", ")))?;
+        let device = crate::device::parse(&args.device)?;
+        let mut bars = bars(1);
+        runner::run_local(std::slice::from_ref(run), &device, &mut bars)?;
+        bars.steps.finish_and_clear();
+        println!("{id}: finished ({})", run.dir.display());
+        return Ok(());
+    }
+    if args.executor == "slurm" && !args.collect_only {
+        return slurm(&args, &experiment, &runs);
+    }
     if !args.collect_only {
         let device = crate::device::parse(&args.device)?;
-        let multi = MultiProgress::new();
-        let runs_bar = multi.add(ProgressBar::new(runs.len() as u64));
-        runs_bar.set_style(ProgressStyle::with_template("run {pos}/{len} · {msg}").expect("static template"));
-        let steps = multi.add(ProgressBar::new(1));
-        steps.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} · ETA {eta}").expect("static template"));
-        let mut bars = Bars { runs: runs_bar, steps, tokens_per_step: 1 };
+        let mut bars = bars(runs.len());
         runner::run_local(&runs, &device, &mut bars).with_context(|| format!("running {}", args.file.display()))?;
         bars.runs.finish_and_clear();
         bars.steps.finish_and_clear();
     }
-    let collected = runner::collect(&experiment, &runs)?;
+    collect(&experiment, &runs)
+}
+
+fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
+    let collected = runner::collect(experiment, runs)?;
     println!("{} runs collected into {} (config {})", collected.runs, experiment.out.display(), collected.config.display());
     if !collected.missing.is_empty() {
         println!("not finished, left out: {}", collected.missing.join(", "));
     }
+    Ok(())
+}
+
+fn bars(runs: usize) -> Bars {
+    let multi = MultiProgress::new();
+    let runs_bar = multi.add(ProgressBar::new(runs as u64));
+    runs_bar.set_style(ProgressStyle::with_template("run {pos}/{len} · {msg}").expect("static template"));
+    let steps = multi.add(ProgressBar::new(1));
+    steps.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} · ETA {eta}").expect("static template"));
+    Bars { runs: runs_bar, steps, tokens_per_step: 1 }
+}
+
+struct QueueBar(ProgressBar);
+
+impl SlurmProgress for QueueBar {
+    fn update(&mut self, finished: usize, total: usize, active: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(finished as u64);
+        self.0.set_message(format!("{active} array tasks queued or running"));
+    }
+}
+
+/// `--executor slurm`: submit, follow, report, collect what finished.
+fn slurm(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
+    let absolute = |p: &std::path::Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
+    let command = TaskCommand { binary: std::env::current_exe()?, file: absolute(&args.file)?, device: args.device.clone(), cwd: absolute(std::path::Path::new("."))? };
+    let bar = ProgressBar::new(runs.len() as u64);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs finished · {msg} · {elapsed}").expect("static template"));
+    let outcome = run_slurm(experiment, runs, &command, args.dry_run, &mut QueueBar(bar.clone()))?;
+    bar.finish_and_clear();
+    if args.dry_run {
+        for (path, text) in &outcome.scripts {
+            println!("# {} (not submitted)\n{text}", path.display());
+        }
+        if outcome.scripts.is_empty() {
+            println!("nothing to submit: every run is finished or in the queue");
+        }
+        return Ok(());
+    }
+    if !outcome.in_flight.is_empty() {
+        eprintln!("already in the queue, not submitted again: {}", outcome.in_flight.join(", "));
+    }
+    eprintln!("submitted {} runs: {}", outcome.submitted.len(), outcome.submitted.join(", "));
+    collect(experiment, runs)?;
+    let describe = |list: &[(String, Option<PathBuf>)]| list.iter().map(|(id, log)| format!("  {id}{}", log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default())).collect::<Vec<_>>().join("\n");
+    let mut problems = Vec::new();
+    if !outcome.failed.is_empty() {
+        problems.push(format!("{} runs did not finish; call `ladder run {} --executor slurm` again to resubmit only them (finished runs are kept):\n{}", outcome.failed.len(), args.file.display(), describe(&outcome.failed)));
+    }
+    if !outcome.given_up.is_empty() {
+        problems.push(format!("{} runs failed {} times and are not submitted again; read their logs, fix the cause, then delete {} to reset the count:\n{}", outcome.given_up.len(), experiment.slurm.max_attempts, experiment.work.join("slurm/jobs.json").display(), describe(&outcome.given_up)));
+    }
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
     Ok(())
 }

@@ -40,7 +40,7 @@ fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<String>, DataError> {
         if line.trim().is_empty() {
             continue;
         }
-        let bad = |why: String| DataError::BadLine { path: path.to_path_buf(), line: i + 1, why };
+        let bad = |why: String| DataError::BadLine { path: path.to_path_buf(), line: i + 1, why: format!("expected a JSON object with a string field \"text\": {why}") };
         let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         match value.get("text") {
             Some(serde_json::Value::String(s)) => out.push(s.clone()),

@@ -14,8 +14,8 @@ pub enum DataError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A JSONL line that is not an object with a string `text`.
-    #[error("{path}:{line}: expected a JSON object with a string field \"text\": {why}")]
+    /// A line of a file (JSONL, JSON, TOML) that is not what it should be.
+    #[error("{path}:{line}: {why}")]
     BadLine {
         /// The file.
         path: PathBuf,

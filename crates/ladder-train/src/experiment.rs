@@ -20,6 +20,14 @@
 //! [[target]]
 //! size = "u400k"
 //! multiplier = 10
+//! gpus = 1                       # resources per run on a cluster (also on [[rung]]):
+//! time = "04:00:00"              # gpus, cpus, mem, time
+//!
+//! [slurm]                        # `ladder run --executor slurm` (all optional)
+//! partition = "gpu"
+//! cpus = 8                       # defaults for runs that set none
+//! mem = "32G"
+//! max_attempts = 3               # submissions before a run counts as failing
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -29,6 +37,37 @@ use serde::Deserialize;
 
 use crate::trainer::{TaskEvalConfig, TrainConfig};
 use crate::TrainError;
+
+/// What one run asks of a cluster node (Slurm's `--gpus`, `--cpus-per-task`, `--mem`,
+/// `--time`); unset fields fall back to the `[slurm]` table, then to Slurm's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// GPUs per run.
+    #[serde(default)]
+    pub gpus: Option<u32>,
+    /// CPU cores per run.
+    #[serde(default)]
+    pub cpus: Option<u32>,
+    /// Memory per run (`8G`).
+    #[serde(default)]
+    pub mem: Option<String>,
+    /// Wall-clock limit per run (`02:00:00`).
+    #[serde(default)]
+    pub time: Option<String>,
+}
+
+impl Resources {
+    /// These resources with the unset ones taken from `defaults`.
+    pub fn or(&self, defaults: &Resources) -> Resources {
+        Resources {
+            gpus: self.gpus.or(defaults.gpus),
+            cpus: self.cpus.or(defaults.cpus),
+            mem: self.mem.clone().or_else(|| defaults.mem.clone()),
+            time: self.time.clone().or_else(|| defaults.time.clone()),
+        }
+    }
+}
 
 /// A rung and its multipliers.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -41,6 +80,9 @@ pub struct RungSpec {
     /// Multipliers trained a second time with other seeds.
     #[serde(default)]
     pub rerun: Vec<f64>,
+    /// What each of its runs needs on a cluster.
+    #[serde(flatten)]
+    pub resources: Resources,
 }
 
 /// A model the ladder predicts: trained like a rung, held out of every fit.
@@ -51,6 +93,47 @@ pub struct TargetSpec {
     pub size: String,
     /// Token-budget multiplier.
     pub multiplier: f64,
+    /// What it needs on a cluster.
+    #[serde(flatten)]
+    pub resources: Resources,
+}
+
+fn default_attempts() -> u32 {
+    3
+}
+
+fn default_poll() -> u64 {
+    10
+}
+
+/// The `[slurm]` table: cluster settings of `ladder run --executor slurm`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlurmSpec {
+    /// Partition (`--partition`).
+    #[serde(default)]
+    pub partition: Option<String>,
+    /// Account (`--account`).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Further `#SBATCH` options, written as given (`--qos=high`).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// Submissions of one run before it counts as failing for good.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// Seconds between looks at the queue.
+    #[serde(default = "default_poll")]
+    pub poll_seconds: u64,
+    /// Resources of runs whose rung sets none.
+    #[serde(flatten)]
+    pub resources: Resources,
+}
+
+impl Default for SlurmSpec {
+    fn default() -> Self {
+        Self { partition: None, account: None, options: Vec::new(), max_attempts: default_attempts(), poll_seconds: default_poll(), resources: Resources::default() }
+    }
 }
 
 fn default_seed() -> u64 {
@@ -124,6 +207,9 @@ pub struct LadderExperiment {
     /// The held-out targets.
     #[serde(default, rename = "target")]
     pub targets: Vec<TargetSpec>,
+    /// Cluster settings.
+    #[serde(default)]
+    pub slurm: SlurmSpec,
     /// The folder of the file (relative paths in it resolve against this).
     #[serde(skip)]
     pub base: PathBuf,
@@ -138,6 +224,8 @@ pub struct PlannedRun {
     pub dir: PathBuf,
     /// A held-out target rather than a rung.
     pub target: bool,
+    /// What it needs on a cluster (the rung's, else the `[slurm]` table's).
+    pub resources: Resources,
 }
 
 impl LadderExperiment {
@@ -212,7 +300,7 @@ impl LadderExperiment {
         let data: Vec<PathBuf> = self.data.iter().map(|d| self.base.join(d)).collect();
         let tasks = self.tasks.as_ref().map(|t| TaskEvalConfig { tasks: t.clone(), limit: self.task_limit, cache: self.cache() });
         let mut out = Vec::new();
-        let mut add = |name: &str, m: f64, rerun: bool, target: bool| -> Result<(), TrainError> {
+        let mut add = |name: &str, m: f64, rerun: bool, target: bool, resources: &Resources| -> Result<(), TrainError> {
             let size = size(name).map_err(|e| TrainError::Config(e.to_string()))?;
             let kind = LadderKind::of(&size);
             let mut rules = kind.rules();
@@ -236,19 +324,19 @@ impl LadderExperiment {
             config.data_seed = data_seed;
             config.validation_windows = self.validation_windows;
             config.tasks = tasks.clone();
-            out.push(PlannedRun { dir: self.work.join(&config.plan.id), config, target });
+            out.push(PlannedRun { dir: self.work.join(&config.plan.id), config, target, resources: resources.or(&self.slurm.resources) });
             Ok(())
         };
         for r in &self.rungs {
             for &m in &r.multipliers {
-                add(&r.size, m, false, false)?;
+                add(&r.size, m, false, false, &r.resources)?;
             }
             for &m in &r.rerun {
-                add(&r.size, m, true, false)?;
+                add(&r.size, m, true, false, &r.resources)?;
             }
         }
         for t in &self.targets {
-            add(&t.size, t.multiplier, false, true)?;
+            add(&t.size, t.multiplier, false, true, &t.resources)?;
         }
         Ok(out)
     }

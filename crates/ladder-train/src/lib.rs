@@ -9,6 +9,7 @@
 //! * [`experiment`]: ladder experiment files (rungs × multipliers, reruns, targets, data, tasks).
 //! * [`runner`]: every run of an experiment, skipping finished and resuming interrupted ones,
 //!   and the collection of their evaluations into an OLMo-ladder data folder.
+//! * [`slurm`]: the same runs as Slurm job arrays (submit, follow, resubmit what failed).
 
 pub mod checkpoint;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod experiment;
 pub mod optim;
 pub mod run_table;
 pub mod runner;
+pub mod slurm;
 pub mod trainer;
 
 pub use error::TrainError;
