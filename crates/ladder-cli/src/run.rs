@@ -77,7 +77,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let runs = experiment.runs()?;
     let total_flops: f64 = runs.iter().filter(|r| !r.target).map(|r| r.config.plan.flops).sum();
     let target_flops: f64 = runs.iter().filter(|r| r.target).map(|r| r.config.plan.flops).sum();
-    eprintln!("{}: {} runs ({} targets); ladder {:.3e} FLOPs, targets {:.3e} FLOPs", experiment.name, runs.len(), runs.iter().filter(|r| r.target).count(), total_flops, target_flops);
+    let targets = runs.iter().filter(|r| r.target).count();
+    let target_part = if targets == 0 { String::from("no target") } else { format!("{targets} targets of {target_flops:.3e} FLOPs") };
+    eprintln!("{}: {} runs; ladder {total_flops:.3e} FLOPs, {target_part}", experiment.name, runs.len());
     if args.list {
         println!("| run | role | N | steps | tokens | FLOPs | state | folder |\n|---|---|---|---|---|---|---|---|");
         for r in &runs {
