@@ -106,10 +106,21 @@ mod tests {
     /// §10.4: N (fit) of the micro rungs.
     #[test]
     fn micro_parameter_counts_equal_the_recipe() {
-        let expected = [98_848u64, 197_424, 394_560, 837_600, 1_707_136, 3_445_920, 9_708_800];
-        for (size, n) in micro_sizes().iter().zip(expected) {
-            assert_eq!(size.shape.non_embedding_params(), n, "{}", size.name);
-            assert_eq!(size.shape.head_dim(), 16, "{}", size.name);
+        let expected = [("u100k", 98_848u64), ("u200k", 197_424), ("u400k", 394_560), ("u800k", 837_600), ("u1.7M", 1_707_136), ("u3.4M", 3_445_920), ("u10M", 9_708_800)];
+        for (name, n) in expected {
+            let shape = size(name).unwrap().shape;
+            assert_eq!(shape.non_embedding_params(), n, "{name}");
+            assert_eq!(shape.head_dim(), 16, "{name}");
+        }
+    }
+
+    /// The quickstart rungs, counted by hand: per layer 4d² (attention) + 3·d·4d (SwiGLU) + 4d
+    /// (norms), two layers, the final norm d and the head d·1024 (u25k: 2·4160 + 16 + 16384).
+    #[test]
+    fn quickstart_rungs_have_the_hand_counted_n() {
+        for (name, d, n) in [("u25k", 16u64, 24_720u64), ("u45k", 24, 43_224), ("u65k", 32, 65_824)] {
+            assert_eq!(2 * (16 * d * d + 4 * d) + d + d * 1024, n, "{name} by hand");
+            assert_eq!(size(name).unwrap().shape.non_embedding_params(), n, "{name}");
         }
     }
 
