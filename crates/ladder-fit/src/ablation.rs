@@ -53,6 +53,9 @@ struct PredictionRows {
     delta: Vec<Interval>,
     delta_se: Vec<f64>,
     boot: Vec<Option<BootstrapSummary>>,
+    feature: Vec<String>,
+    feature_predicted: Vec<f64>,
+    feature_actual: Vec<f64>,
 }
 
 /// Fits every design for every task (in parallel, deterministic order) and predicts every
@@ -60,7 +63,9 @@ struct PredictionRows {
 /// error, fit error of the last stage, stop reasons, iterations, parameters, the error message
 /// of a cell that could not be fitted, and interval columns: delta method (`delta_lo`,
 /// `delta_hi`, `delta_se`, `in_delta`) and bootstrap (`boot_lo`, `boot_hi`, `boot_sd`,
-/// `boot_feature_sd`, `boot_failed`, `in_boot`; NaN/null where not bootstrapped).
+/// `boot_feature_sd`, `boot_failed`, `in_boot`; NaN/null where not bootstrapped), and for
+/// two-step designs the intermediate feature with its step-1 prediction and observed value
+/// (`feature`, `feature_predicted`, `feature_actual`; mean of the last 5 checkpoints).
 /// `progress` is called once per bootstrap draw.
 pub fn run_grid(
     ladder: &Ladder,
@@ -101,6 +106,16 @@ pub fn run_grid(
             rows.task.push(cell.task.key.clone());
             rows.target.push(name.clone());
             rows.actual.push(actual);
+            let intermediate = cell.design.intermediate();
+            rows.feature.push(intermediate.map(|f| f.name().to_string()).unwrap_or_default());
+            rows.feature_actual.push(match intermediate {
+                Some(f) => Target::observed(entry, cell.task, f, 5).unwrap_or(f64::NAN),
+                None => f64::NAN,
+            });
+            rows.feature_predicted.push(match &cell.fitted {
+                Ok(fitted) => fitted.prediction(target).feature.unwrap_or(f64::NAN),
+                Err(_) => f64::NAN,
+            });
             match &cell.fitted {
                 Ok(fitted) => {
                     let predicted = fitted.predict(target);
@@ -157,7 +172,8 @@ pub fn run_grid(
         "stop" => rows.stop, "iterations" => rows.iterations, "params" => rows.params, "error" => rows.error,
         "delta_lo" => delta_lo, "delta_hi" => delta_hi, "delta_se" => rows.delta_se, "in_delta" => in_delta,
         "boot_lo" => boot_lo, "boot_hi" => boot_hi, "boot_sd" => boot_sd, "boot_feature_sd" => boot_feature_sd,
-        "boot_failed" => boot_failed, "in_boot" => in_boot
+        "boot_failed" => boot_failed, "in_boot" => in_boot,
+        "feature" => rows.feature, "feature_predicted" => rows.feature_predicted, "feature_actual" => rows.feature_actual
     )
     .map_err(LadderError::from)?)
 }

@@ -14,7 +14,7 @@ pub use flops_two_step::FlopsTwoStep;
 pub use single_step::SingleStepDesign;
 pub use two_step::TwoStep;
 
-use ladder_core::{Ladder, Task};
+use ladder_core::{Feature, Ladder, Task};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -85,6 +85,10 @@ pub trait Design: Send + Sync + std::fmt::Debug {
     fn kind(&self) -> &'static str;
     /// Fits the design on the train entries of `ladder` for one task.
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign>;
+    /// The intermediate feature a two-step design predicts first (task bpb, ...), if any.
+    fn intermediate(&self) -> Option<Feature> {
+        None
+    }
 }
 
 /// A registered design kind: its name, a one-line description, and its builder from an

@@ -103,6 +103,9 @@ impl Design for TwoStep {
     fn kind(&self) -> &'static str {
         KIND.kind
     }
+    fn intermediate(&self) -> Option<ladder_core::Feature> {
+        Some(self.step1.feature)
+    }
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
         let s1 = self.step1.fit(ladder, task)?;
         let s2 = self.step2.fit(ladder, task)?;
