@@ -30,16 +30,33 @@ pub fn with_precision(name: &str, precision: &str) -> anyhow::Result<Device> {
     Ok(device)
 }
 
-/// The device of a name: `flex` (CPU), or a GPU backend compiled in by a cargo feature.
+/// Which adapter of a wgpu/Vulkan backend: `vulkan` is the first discrete GPU, `vulkan:N` the
+/// N-th, `vulkan:cpu` a software Vulkan driver (Mesa's lavapipe: the GPU code path without a GPU).
+#[cfg(any(feature = "vulkan", feature = "wgpu"))]
+fn adapter(suffix: Option<&str>) -> anyhow::Result<burn::tensor::DeviceKind> {
+    use burn::tensor::DeviceKind;
+    Ok(match suffix {
+        None => DeviceKind::DiscreteGpu(0),
+        Some("cpu") => DeviceKind::Cpu,
+        Some(n) => DeviceKind::DiscreteGpu(n.parse().map_err(|_| anyhow::anyhow!("device index {n:?}: expected a number or `cpu`"))?),
+    })
+}
+
+/// The device of a name: `flex` (CPU), or a GPU backend compiled in by a cargo feature
+/// (`vulkan`, `vulkan:1`, `vulkan:cpu`, `wgpu…`, `cuda`).
 pub fn parse(name: &str) -> anyhow::Result<Device> {
-    match name {
-        "flex" | "cpu" => Ok(Device::flex()),
+    let (backend, suffix) = match name.split_once(':') {
+        Some((b, s)) => (b, Some(s)),
+        None => (name, None),
+    };
+    match backend {
+        "flex" | "cpu" if suffix.is_none() => Ok(Device::flex()),
         #[cfg(feature = "vulkan")]
-        "vulkan" => Ok(Device::vulkan(burn::tensor::DeviceKind::DiscreteGpu(0))),
+        "vulkan" => Ok(Device::vulkan(adapter(suffix)?)),
         #[cfg(feature = "wgpu")]
-        "wgpu" => Ok(Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0))),
+        "wgpu" => Ok(Device::wgpu(adapter(suffix)?)),
         #[cfg(feature = "cuda")]
-        "cuda" => Ok(Device::cuda(0)),
-        other => anyhow::bail!("device {other:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)", available().join(", ")),
+        "cuda" => Ok(Device::cuda(suffix.map(str::parse).transpose().map_err(|_| anyhow::anyhow!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0))),
+        _ => anyhow::bail!("device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)", available().join(", ")),
     }
 }
