@@ -34,21 +34,14 @@ impl Corpus {
     }
 }
 
+/// One line of a corpus file.
+#[derive(serde::Deserialize)]
+struct Document {
+    text: String,
+}
+
 fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<String>, DataError> {
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let bad = |why: String| DataError::BadLine { path: path.to_path_buf(), line: i + 1, why: format!("expected a JSON object with a string field \"text\": {why}") };
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        match value.get("text") {
-            Some(serde_json::Value::String(s)) => out.push(s.clone()),
-            Some(other) => return Err(bad(format!("\"text\" is {other}, not a string"))),
-            None => return Err(bad("no field \"text\"".into())),
-        }
-    }
-    Ok(out)
+    Ok(crate::jsonl::records::<Document>(path, text, "a JSON object with a string field \"text\"")?.into_iter().map(|(_, d)| d.text).collect())
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod bpe;
 pub mod contamination;
 pub mod corpus;
 pub mod error;
+pub mod jsonl;
 pub mod mix;
 pub mod mmlu;
 pub mod prepare;

@@ -116,10 +116,7 @@ pub fn load(package_root: &Path, task: &str) -> Result<TaskRequests, DataError> 
     }
     let path = jsonl_path(package_root);
     let text = std::fs::read_to_string(&path).map_err(|source| DataError::Io { path: path.clone(), source })?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        rows.push(serde_json::from_str::<Row>(line).map_err(|e| DataError::BadLine { path: path.clone(), line: i + 1, why: e.to_string() })?);
-    }
+    let rows: Vec<Row> = crate::jsonl::records(&path, &text, "an MMLU row")?.into_iter().map(|(_, row)| row).collect();
     let mut questions = Vec::new();
     for (subject, _) in SUBJECTS.iter().filter(|(_, sub)| category(sub) == cat) {
         let mut prefix = format!("The following are multiple choice questions (with answers) about {}:\n\n", subject.replace('_', " "));

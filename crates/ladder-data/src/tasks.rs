@@ -129,12 +129,8 @@ impl TaskRequests {
     /// Parse the (decompressed) lines of a request file; `origin` names it in errors.
     pub fn parse(task: &str, text: &str, origin: &Path) -> Result<Self, DataError> {
         let mut docs: BTreeMap<u64, Question> = BTreeMap::new();
-        for (i, raw) in text.lines().enumerate() {
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let bad = |why: String| DataError::BadLine { path: origin.to_path_buf(), line: i + 1, why };
-            let line: Line = serde_json::from_str(raw).map_err(|e| bad(format!("not a request line: {e}")))?;
+        for (number, line) in crate::jsonl::records::<Line>(origin, text, "a request line")? {
+            let bad = |why: String| DataError::BadLine { path: origin.to_path_buf(), line: number, why };
             if line.doc_id >= 1_000_000 {
                 continue;
             }

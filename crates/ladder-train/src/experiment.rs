@@ -290,7 +290,10 @@ impl LadderExperiment {
         let sample = mix.sample_text(&self.cache(), self.tokenizer_sample_bytes.unwrap_or(8_000_000))?;
         let bpe = ladder_data::BpeTokenizer::train(sample.iter().map(String::as_str), entries)?;
         std::fs::create_dir_all(&self.work).map_err(|e| TrainError::file(&self.work, e))?;
-        bpe.save(&path)?;
+        // Written aside and renamed: a run started beside this call never reads half a file.
+        let partial = self.work.join(format!(".tokenizer-{}.json", std::process::id()));
+        bpe.save(&partial)?;
+        std::fs::rename(&partial, &path).map_err(|e| TrainError::file(&path, e))?;
         Ok(true)
     }
 
