@@ -104,3 +104,20 @@ pub enum LadderError {
     #[error("table error: {0}")]
     Table(#[from] polars::prelude::PolarsError),
 }
+
+/// The 1-based line of byte `offset` in `text` (a parser's error position → a line to report).
+pub fn line_at(text: &str, offset: usize) -> usize {
+    1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn line_at_counts_line_breaks_before_the_offset() {
+        let text = "a = 1\nb = 2\n[[c]]\n";
+        assert_eq!(super::line_at(text, 0), 1);
+        assert_eq!(super::line_at(text, 6), 2, "the first byte of line 2");
+        assert_eq!(super::line_at(text, 12), 3);
+        assert_eq!(super::line_at(text, 999), 4);
+    }
+}

@@ -43,7 +43,7 @@ pub enum DataError {
 impl DataError {
     /// A TOML parse error of `text` (read from `path`), at the line where it points.
     pub fn toml(path: &std::path::Path, text: &str, e: &toml::de::Error) -> Self {
-        let line = e.span().map_or(0, |s| text[..s.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map_or(0, |s| ladder_core::error::line_at(text, s.start));
         DataError::BadLine { path: path.to_path_buf(), line, why: e.message().to_string() }
     }
 }

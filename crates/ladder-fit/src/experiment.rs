@@ -168,7 +168,7 @@ impl Experiment {
     /// Parses experiment text (`path` only names the source in errors).
     pub fn parse(text: &str, path: &Path) -> Result<Experiment> {
         toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e.span().map_or(0, |s| 1 + text[..s.start.min(text.len())].matches('\n').count() as u64);
+            let line = e.span().map_or(0, |s| ladder_core::error::line_at(text, s.start) as u64);
             PredictError::Data(LadderError::Malformed { path: PathBuf::from(path), line, message: e.message().to_string() })
         })
     }
