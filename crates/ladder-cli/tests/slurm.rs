@@ -4,6 +4,8 @@
 //! mid-run, resubmits, and compares every table with a local run.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,21 +20,9 @@ fn ladder_with_path(args: &[&str], path: Option<&str>) -> Output {
     command.output().expect("run ladder")
 }
 
-fn text_files() -> Vec<String> {
-    let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    let mut files: Vec<String> = std::fs::read_dir(data.join("../docs"))
-        .expect("../shared/docs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| std::path::absolute(p).unwrap().display().to_string())
-        .collect();
-    files.sort();
-    files
-}
-
 /// A tiny experiment in `dir`: u25k at 0.05/0.2xC (+ a rerun) and a u45k target, L = 32.
 fn experiment(dir: &Path, work: &str, extra: &str) -> String {
-    let data: Vec<String> = text_files().iter().map(|f| format!("{f:?}")).collect();
+    let data: Vec<String> = common::text_files().iter().map(|f| format!("{f:?}")).collect();
     let text = format!(
         "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 3\nwork = {:?}\nout = {:?}\n{extra}\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.2]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
         data.join(", "),
@@ -147,7 +137,7 @@ fn real_slurm_runs_a_ladder_survives_a_killed_task_and_matches_a_local_run() {
 
     // Submit and follow in the background; kill the longest run's array task once it has a
     // checkpoint.
-    let mut submit = Command::new(env!("CARGO_BIN_EXE_ladder")).args(["run", &file, "--executor", "slurm"]).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let submit = Command::new(env!("CARGO_BIN_EXE_ladder")).args(["run", &file, "--executor", "slurm"]).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let victim = dir.join("cluster/u25k-0.2xC/checkpoints");
     let started = Instant::now();
     let pid = loop {

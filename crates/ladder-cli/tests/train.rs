@@ -2,6 +2,8 @@
 //! continues the uninterrupted run's loss curve.
 #![cfg(feature = "train")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -14,19 +16,6 @@ fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ladder-cli-train-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-/// Real English text: the specs beside the OLMo-ladder data.
-fn text_files() -> Vec<String> {
-    let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    let mut files: Vec<String> = std::fs::read_dir(data.join("../docs"))
-        .expect("../shared/docs")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .map(|p| p.display().to_string())
-        .collect();
-    files.sort();
-    files
 }
 
 /// u100k at L = 64 and 0.05xC: 33 steps of 48 windows, a few seconds.
@@ -57,7 +46,7 @@ fn plan_prints_the_micro_ladder() {
 
 #[test]
 fn a_killed_run_resumes_on_the_same_loss_curve() {
-    let files = text_files();
+    let files = common::text_files();
     let (full, killed) = (scratch("full"), scratch("killed"));
     let (full_s, killed_s) = (full.display().to_string(), killed.display().to_string());
     let out = ladder(&train_args(&full_s, &files, &[]));
@@ -93,7 +82,7 @@ fn a_killed_run_resumes_on_the_same_loss_curve() {
 
 #[test]
 fn train_refuses_bad_input_clearly() {
-    let files = text_files();
+    let files = common::text_files();
     let out = ladder(&["train", "--rung", "u9", "--data", "x"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("known rungs"));
     let dir = scratch("small").display().to_string();
@@ -108,7 +97,7 @@ fn train_refuses_bad_input_clearly() {
 
 #[test]
 fn bf16_training_runs_in_bf16_and_learns() {
-    let files = text_files();
+    let files = common::text_files();
     let dir = scratch("bf16");
     let dir_s = dir.display().to_string();
     let out = ladder(&train_args(&dir_s, &files, &["--precision", "bf16"]));

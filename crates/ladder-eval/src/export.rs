@@ -42,7 +42,8 @@ pub fn write_run_csv(path: &Path, rows: &[EvalRow], batch_tokens: u64) -> Result
     std::fs::write(path, text).map_err(|e| EvalError::io(path, e))
 }
 
-/// One entry of an OLMo-ladder config: the runs of one model size with its N and FLOPs/token.
-pub fn config_entry(run_files: &[String], n: u64, flops_per_token: u64) -> serde_json::Value {
-    serde_json::json!({ "paths": run_files, "mode": "train", "n": n, "flops": flops_per_token })
+/// One entry of an OLMo-ladder config: the runs of one model size with its N and FLOPs/token;
+/// `train` entries are fitted, `eval` entries (targets) predicted.
+pub fn config_entry(run_files: &[String], mode: &str, n: u64, flops_per_token: u64) -> serde_json::Value {
+    serde_json::json!({ "paths": run_files, "mode": mode, "n": n, "flops": flops_per_token })
 }

@@ -18,11 +18,6 @@ pub fn windows_loss(model: &Model, windows: &[&[u32]], batch: usize, device: &De
     sum / count.max(1) as f64
 }
 
-/// The loss over every held-out window (windows are equal-length, so this is the token mean).
-pub fn validation_loss(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> f64 {
-    windows_loss(model, &data.validation().collect::<Vec<_>>(), batch, device)
-}
-
 /// One source's held-out loss.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceLoss {

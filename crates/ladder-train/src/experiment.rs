@@ -264,7 +264,7 @@ impl LadderExperiment {
 
     /// The data cache.
     pub fn cache(&self) -> PathBuf {
-        self.cache.clone().unwrap_or_else(|| std::env::var_os("LADDER_DATA_CACHE").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/task-ladder/data")))
+        ladder_data::prepare::cache_dir(self.cache.clone())
     }
 
     /// The tokenizer the runs use: a name or path, with `bpe:<n>` resolved to the file it is

@@ -86,12 +86,8 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
         copy(&run.dir.join("run.csv"), &out.join("train-curves").join(&file))?;
         copy(&run.dir.join("config.json"), &out.join("run-configs").join(format!("{}.json", plan.id)))?;
         exported += 1;
-        let entry = (vec![file.clone()], plan.n, plan.flops_per_token);
         if run.target {
-            targets.insert(plan.id.clone(), export::config_entry(&entry.0, plan.n, plan.flops_per_token));
-            if let Some(e) = targets.get_mut(&plan.id) {
-                e["mode"] = "eval".into();
-            }
+            targets.insert(plan.id.clone(), export::config_entry(std::slice::from_ref(&file), "eval", plan.n, plan.flops_per_token));
             continue;
         }
         let is_rerun = plan.id.ends_with("-rerun");
@@ -106,7 +102,7 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
     let write = |name: String, entries: &BTreeMap<String, (Vec<String>, u64, u64)>| -> Result<PathBuf, TrainError> {
         let mut json = serde_json::Map::new();
         for (rung, (files, n, flops)) in entries {
-            json.insert(rung.clone(), export::config_entry(files, *n, *flops));
+            json.insert(rung.clone(), export::config_entry(files, "train", *n, *flops));
         }
         json.extend(targets.clone());
         let path = out.join("configs").join(format!("{name}.json"));

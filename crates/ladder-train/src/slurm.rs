@@ -199,7 +199,7 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
     };
     let flying: BTreeSet<&str> = book.submissions.iter().flat_map(|s| active.iter().filter(|(j, _)| *j == s.job).filter_map(|(_, i)| s.runs.get(*i).map(String::as_str))).collect();
     let mut outcome = SlurmOutcome { submitted: Vec::new(), in_flight: flying.iter().map(|s| s.to_string()).collect(), failed: Vec::new(), given_up: Vec::new(), scripts: Vec::new() };
-    let mut groups: BTreeMap<Vec<String>, (Resources, Vec<&PlannedRun>)> = BTreeMap::new();
+    let mut groups: Vec<(&Resources, Vec<&PlannedRun>)> = Vec::new();
     for run in runs {
         let id = &run.config.plan.id;
         if state(run) == RunState::Finished || flying.contains(id.as_str()) {
@@ -209,11 +209,12 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
             outcome.given_up.push((id.clone(), book.latest_log(experiment, id)));
             continue;
         }
-        let r = &run.resources;
-        let key = vec![format!("{:?}", r.gpus), format!("{:?}", r.cpus), format!("{:?}", r.mem), format!("{:?}", r.time)];
-        groups.entry(key).or_insert_with(|| (r.clone(), Vec::new())).1.push(run);
+        match groups.iter_mut().find(|(r, _)| **r == run.resources) {
+            Some((_, members)) => members.push(run),
+            None => groups.push((&run.resources, vec![run])),
+        }
     }
-    for (resources, members) in groups.values() {
+    for (resources, members) in &groups {
         let text = script(experiment, members, resources, command);
         let path = slurm_dir.join(format!("array-{}.sbatch", book.submissions.len() + outcome.scripts.len()));
         std::fs::write(&path, &text).map_err(|e| TrainError::file(&path, e))?;

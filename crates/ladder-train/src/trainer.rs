@@ -59,12 +59,7 @@ pub struct TaskEvalConfig {
 impl TaskEvalConfig {
     /// Load the tasks.
     pub fn load(&self) -> Result<TaskSuite, TrainError> {
-        let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &self.cache);
-        if !complete {
-            return Err(TrainError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first", self.cache.display())));
-        }
-        let labels = ladder_eval::suite::labels(&self.tasks)?;
-        Ok(TaskSuite::load(&dir, &labels, self.limit)?)
+        Ok(TaskSuite::from_cache(&self.cache, &self.tasks, self.limit)?)
     }
 }
 

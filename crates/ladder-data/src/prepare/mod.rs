@@ -19,6 +19,15 @@ pub use source::{Extract, Registry, SourceSpec};
 
 use crate::DataError;
 
+/// Environment variable that points at the data cache.
+pub const CACHE_ENV: &str = "LADDER_DATA_CACHE";
+
+/// The data cache: `arg`, else $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+pub fn cache_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.or_else(|| std::env::var_os(CACHE_ENV).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/task-ladder/data"))
+}
+
 /// What happened to one source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
