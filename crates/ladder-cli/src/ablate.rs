@@ -14,11 +14,13 @@ pub struct Args {
     /// Experiment file (TOML), e.g. experiments/paper-ablation.toml.
     #[arg(required_unless_present = "list_designs")]
     pub file: Option<PathBuf>,
-    /// OLMo-ladder data folder. Defaults to $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
+    /// OLMo-ladder data folder. Defaults to the experiment file's `data` folder, else
+    /// $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Output folder: predictions, backtest and variance_<feature> tables (CSV and Parquet),
-    /// summary.md, figures/.
+    /// summary.md (predicted vs actual, errors, interval hits, compute), figures/ (predicted vs
+    /// actual, error vs compute, and per target the paper chain's step-1 and step-2 fits).
     #[arg(long, default_value = "out/ablate")]
     pub out: PathBuf,
     /// Do not draw the figures (PNG and SVG in OUT/figures).
@@ -40,7 +42,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let file = args.file.expect("clap requires FILE");
     let experiment = Experiment::from_file(&file)?;
-    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let data_dir = args
+        .data
+        .clone()
+        .or_else(|| experiment.data.clone())
+        .unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let ladder = ladder_core::olmo::load_ladder(&data_dir, &experiment.config)
         .with_context(|| format!("loading config `{}` from {}", experiment.config, data_dir.display()))?;
     let variance_ladder = match &experiment.variance {
@@ -73,14 +79,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             written.push(write_table(table, &args.out, &format!("variance_{}", feature.name()), format)?);
         }
     }
-    let mut summary = ladder_report::markdown::error_pivot(&result.predictions)?;
+    let mut summary = ladder_report::markdown::predicted_vs_actual(&result.predictions)?;
+    summary.push_str(&ladder_report::markdown::error_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::interval_summary(&result.predictions, result.coverage.as_ref())?);
+    summary.push_str(&ladder_report::markdown::compute_share(&ladder, &experiment.targets)?);
     let summary_path = args.out.join("summary.md");
     std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);
     if !args.no_figures {
         let dir = args.out.join("figures");
         written.extend(crate::figures::predicted_vs_actual(&result.predictions, &dir, "predicted_vs_actual")?);
+        // The paper's chain (step 1 on task bpb, step 2 sigmoid) drawn against each target.
+        let tasks = ladder_core::TaskSet::get(&experiment.tasks)?.tasks;
+        for target in &experiment.targets {
+            match crate::figures::paper_fits(&ladder, &tasks, ladder.entry(target)?, &dir.join(target)) {
+                Ok(files) => written.extend(files),
+                Err(e) => writeln!(out, "note: no step-1/step-2 figures for {target}: {e:#}")?,
+            }
+        }
         if let Some(backtest) = &result.backtest {
             written.extend(crate::figures::error_vs_compute(backtest, &dir)?);
         }

@@ -208,16 +208,49 @@ features = ["c4"]
         "figures/predicted_vs_actual.png",
         "figures/predicted_vs_actual.svg",
         "figures/error_vs_compute.png",
+        "figures/13B-5T/step1.png",
+        "figures/7B-4T/step2.svg",
     ] {
         assert!(out_dir.join(file).metadata().is_ok_and(|m| m.len() > 0), "{file}");
     }
-    let predictions = CsvReadOptions::default().try_into_reader_with_file_path(Some(out_dir.join("predictions.csv"))).unwrap().finish().unwrap();
+    assert!(stdout.contains("| task | actual | bpb | flops |") && stdout.contains("| 7B-4T | "), "{stdout}");
+    let predictions = read_csv(&out_dir.join("predictions.csv"));
     assert_eq!(predictions.height(), 2 * 2 * 2, "designs × tasks × targets");
 
     let listed = ladder(&["ablate", "--list-designs"]);
     let listed = String::from_utf8_lossy(&listed.stdout);
     for kind in ["two_step", "flops_two_step", "single_step", "direct_accuracy"] {
         assert!(listed.contains(kind), "{listed}");
+    }
+}
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default().try_into_reader_with_file_path(Some(path.to_path_buf())).unwrap().finish().unwrap()
+}
+
+/// The committed analyses of our own ladders rebuild from their committed run tables with the one
+/// command their REPORTs give: the experiment file names its data folder, so no `--data`.
+#[test]
+fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (experiment, committed) in [("cpu-ablation.toml", "results/cpu-ladder/ablation"), ("quickstart-ablation.toml", "results/quickstart/ablation")] {
+        let out_dir = scratch(&format!("rebuild-{experiment}"));
+        let file = repo.join("experiments").join(experiment);
+        let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures"]);
+        assert!(out.status.success(), "{experiment}: {}", String::from_utf8_lossy(&out.stderr));
+        let (ours, theirs) = (read_csv(&out_dir.join("predictions.csv")), read_csv(&repo.join(committed).join("predictions.csv")));
+        assert_eq!(ours.height(), theirs.height(), "{experiment}: rows");
+        for key in ["design", "task", "target"] {
+            assert_eq!(ours.column(key).unwrap(), theirs.column(key).unwrap(), "{experiment}: {key}");
+        }
+        for column in ["predicted", "actual", "delta_lo", "delta_hi", "feature_predicted", "feature_actual"] {
+            let (a, b) = (ours.column(column).unwrap().f64().unwrap(), theirs.column(column).unwrap().f64().unwrap());
+            for i in 0..a.len() {
+                let (x, y) = (a.get(i).unwrap_or(f64::NAN), b.get(i).unwrap_or(f64::NAN));
+                let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1e-3);
+                assert!(same, "{experiment}: {column} row {i}: rebuilt {x}, committed {y}");
+            }
+        }
     }
 }
 

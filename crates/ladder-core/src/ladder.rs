@@ -119,7 +119,20 @@ pub struct Ladder {
     pub entries: Vec<Entry>,
 }
 
+impl Entry {
+    /// Training compute of the entry's runs: FLOPs per token × each run's final tokens, summed
+    /// (the FLOPs of method.md §7).
+    pub fn compute(&self) -> f64 {
+        self.runs.iter().map(|r| self.flops_per_token * r.final_tokens()).sum()
+    }
+}
+
 impl Ladder {
+    /// Training compute of every run used for fitting (see [`Entry::compute`]).
+    pub fn train_compute(&self) -> f64 {
+        self.train_entries().map(Entry::compute).sum()
+    }
+
     /// Entries used for fitting.
     pub fn train_entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| e.mode == Mode::Train)

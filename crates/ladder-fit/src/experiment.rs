@@ -1,6 +1,7 @@
 //! Experiment files (TOML): which ladder, which designs, tasks and targets, which backtests.
 //!
 //! ```toml
+//! data = "../results/cpu-ladder"  # optional: relative to this file (default: the paper's data)
 //! config = "final"                 # configs/<config>.json of the data folder
 //! targets = ["13B-5T", "7B-4T"]
 //! tasks = "v2_main"                # a task set or comma-separated task keys
@@ -41,6 +42,11 @@ pub struct Experiment {
     /// Config of the data folder that holds the ladder and the targets (default `final`).
     #[serde(default = "default_config")]
     pub config: String,
+    /// Data folder of the ladder (OLMo-ladder layout), relative to the experiment file's folder
+    /// when read with [`Experiment::from_file`]; none means the paper's data
+    /// (`$OLMO_LADDER_DATA`, else `../shared/olmo-ladder`).
+    #[serde(default)]
+    pub data: Option<PathBuf>,
     /// Target entries to predict.
     pub targets: Vec<String>,
     /// Task set or comma-separated task keys (default `v2_main`).
@@ -159,10 +165,15 @@ pub struct ExperimentOutput {
 }
 
 impl Experiment {
-    /// Reads and parses an experiment file; errors name the file and line.
+    /// Reads and parses an experiment file, resolving its `data` folder against the file's
+    /// folder; errors name the file and line.
     pub fn from_file(path: &Path) -> Result<Experiment> {
         let text = std::fs::read_to_string(path).map_err(|source| LadderError::Io { path: path.to_path_buf(), source })?;
-        Self::parse(&text, path)
+        let mut experiment = Self::parse(&text, path)?;
+        if let (Some(data), Some(folder)) = (&experiment.data, path.parent()) {
+            experiment.data = Some(folder.join(data));
+        }
+        Ok(experiment)
     }
 
     /// Parses experiment text (`path` only names the source in errors).
@@ -275,5 +286,25 @@ impl Experiment {
             }
         }
         Ok(ExperimentOutput { predictions, backtest, variance, coverage })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRID: &str = "targets = [\"t\"]\n[[design]]\nname = \"a\"\nkind = \"two_step\"\n";
+
+    #[test]
+    fn the_data_folder_is_resolved_against_the_experiment_files_folder() {
+        let dir = std::env::temp_dir().join(format!("ladder-fit-experiment-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (with, without) = (dir.join("with.toml"), dir.join("without.toml"));
+        std::fs::write(&with, format!("data = \"../results/x\"\n{GRID}")).unwrap();
+        std::fs::write(&without, GRID).unwrap();
+        assert_eq!(Experiment::from_file(&with).unwrap().data, Some(dir.join("../results/x")));
+        assert_eq!(Experiment::from_file(&without).unwrap().data, None);
+        assert_eq!(Experiment::parse("data = \"/abs\"\ntargets = []\ndesign = []", Path::new("x")).unwrap().data, Some(PathBuf::from("/abs")));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -2,7 +2,9 @@
 
 use polars::prelude::*;
 
-use crate::columns::{distinct, strings};
+use ladder_core::{Ladder, LadderError};
+
+use crate::columns::{distinct, floats, strings};
 use crate::ReportError;
 
 /// Pivots a prediction table (columns `design`, `task`, `target`, `abs_rel_error`) into the
@@ -39,6 +41,54 @@ pub fn error_pivot(predictions: &DataFrame) -> Result<String, ReportError> {
             .collect();
         md.push_str(&format!("| mean | {} |\n\n", means.join(" | ")));
     }
+    Ok(md)
+}
+
+/// Per target: tasks × (actual, each design's prediction with its 90 % delta-method interval) of
+/// a prediction table (columns `design`, `task`, `target`, `predicted`, `actual`, `delta_lo`,
+/// `delta_hi`). The actual value is the same for every design of a task (— where none is known).
+pub fn predicted_vs_actual(predictions: &DataFrame) -> Result<String, ReportError> {
+    let (designs, tasks, targets) = (strings(predictions, "design")?, strings(predictions, "task")?, strings(predictions, "target")?);
+    let (predicted, actual) = (floats(predictions, "predicted")?, floats(predictions, "actual")?);
+    let (lo, hi) = (floats(predictions, "delta_lo")?, floats(predictions, "delta_hi")?);
+    let (design_order, task_order) = (distinct(&designs), distinct(&tasks));
+    let row = |d: &str, t: &str, g: &str| (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g);
+    let number = |v: f64| if v.is_finite() { format!("{v:.3}") } else { "—".into() };
+    let mut md = String::new();
+    for target in distinct(&targets) {
+        md.push_str(&format!(
+            "### {target}: predicted vs actual accuracy (90 % delta-method interval)\n\n| task | actual | {} |\n|---|---|{}\n",
+            design_order.join(" | "),
+            "---|".repeat(design_order.len())
+        ));
+        for task in &task_order {
+            let known = design_order.iter().filter_map(|d| row(d, task, &target)).map(|i| actual[i]).find(|v| v.is_finite());
+            let cells: Vec<String> = design_order
+                .iter()
+                .map(|d| match row(d, task, &target) {
+                    Some(i) if predicted[i].is_finite() && lo[i].is_finite() => format!("{} ({}–{})", number(predicted[i]), number(lo[i]), number(hi[i])),
+                    Some(i) => number(predicted[i]),
+                    None => "—".into(),
+                })
+                .collect();
+            md.push_str(&format!("| {task} | {} | {} |\n", known.map_or("—".into(), number), cells.join(" | ")));
+        }
+        md.push('\n');
+    }
+    Ok(md)
+}
+
+/// The ladder's training compute against each target's (FLOPs per token × tokens, method.md §7):
+/// the share the method spends to predict the target.
+pub fn compute_share(ladder: &Ladder, targets: &[String]) -> Result<String, LadderError> {
+    let runs: usize = ladder.train_entries().map(|e| e.runs.len()).sum();
+    let spent = ladder.train_compute();
+    let mut md = format!("### Compute\n\nThe ladder: {runs} runs, {spent:.3e} FLOPs.\n\n| target | FLOPs | ladder / target |\n|---|---|---|\n");
+    for target in targets {
+        let flops = ladder.entry(target)?.compute();
+        md.push_str(&format!("| {target} | {flops:.3e} | {:.1} % |\n", 100.0 * spent / flops));
+    }
+    md.push('\n');
     Ok(md)
 }
 
@@ -101,5 +151,42 @@ mod tests {
         assert!(md.contains("| task | a | b |"), "{md}");
         assert!(md.contains("| t1 | 1.0 | 2.0 |") && md.contains("| t2 | 3.0 | — |"), "{md}");
         assert!(md.contains("| mean | **2.0** | — |"), "{md}");
+    }
+
+    #[test]
+    fn lists_actual_and_each_designs_prediction_with_its_interval() {
+        let df = df!(
+            "design" => ["a", "b", "a", "b"],
+            "task" => ["t1", "t1", "t2", "t2"],
+            "target" => ["7B", "7B", "7B", "7B"],
+            "predicted" => [0.5, 0.6, 0.7, f64::NAN],
+            "actual" => [0.55, 0.55, 0.65, 0.65],
+            "delta_lo" => [0.4, f64::NAN, 0.6, f64::NAN],
+            "delta_hi" => [0.6, f64::NAN, 0.8, f64::NAN]
+        )
+        .unwrap();
+        let md = predicted_vs_actual(&df).unwrap();
+        assert!(md.contains("| task | actual | a | b |"), "{md}");
+        assert!(md.contains("| t1 | 0.550 | 0.500 (0.400–0.600) | 0.600 |"), "{md}");
+        assert!(md.contains("| t2 | 0.650 | 0.700 (0.600–0.800) | — |"), "{md}");
+    }
+
+    #[test]
+    fn compute_share_sums_flops_per_token_times_final_tokens_of_the_train_runs() {
+        use ladder_core::{Checkpoints, Entry, Mode, Run};
+        let run = |name: &str, tokens: f64| {
+            Run::new(name, name, Checkpoints { steps: None, tokens: vec![tokens / 2.0, tokens], metrics: vec![] })
+        };
+        let entry = |name: &str, mode, flops_per_token, runs| Entry { name: name.into(), mode, n: 1.0, flops_per_token, runs };
+        let ladder = Ladder {
+            entries: vec![
+                entry("small", Mode::Train, 10.0, vec![run("s1", 100.0), run("s2", 200.0)]),
+                entry("big", Mode::Eval, 1000.0, vec![run("b", 300.0)]),
+            ],
+        };
+        let md = compute_share(&ladder, &["big".to_string()]).unwrap();
+        assert!(md.contains("2 runs, 3.000e3 FLOPs"), "{md}");
+        assert!(md.contains("| big | 3.000e5 | 1.0 % |"), "{md}");
+        assert!(compute_share(&ladder, &["huge".to_string()]).is_err());
     }
 }
