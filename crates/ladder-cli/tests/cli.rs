@@ -233,7 +233,11 @@ fn read_csv(path: &Path) -> DataFrame {
 #[test]
 fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for (experiment, committed) in [("cpu-ablation.toml", "results/cpu-ladder/ablation"), ("quickstart-ablation.toml", "results/quickstart/ablation")] {
+    for (experiment, committed) in [
+        ("cpu-ablation.toml", "results/cpu-ladder/ablation"),
+        ("cpu-wide-ablation.toml", "results/cpu-ladder-wide/ablation"),
+        ("quickstart-ablation.toml", "results/quickstart/ablation"),
+    ] {
         let out_dir = scratch(&format!("rebuild-{experiment}"));
         let file = repo.join("experiments").join(experiment);
         let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures"]);
