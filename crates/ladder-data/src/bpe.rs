@@ -128,7 +128,7 @@ impl BpeTokenizer {
         Ok(Self::from_merges(merges))
     }
 
-    fn from_merges(merges: Vec<(u32, u32)>) -> Self {
+    pub(crate) fn from_merges(merges: Vec<(u32, u32)>) -> Self {
         let ranks = merges.iter().enumerate().map(|(r, &p)| (p, r as u32)).collect();
         Self { merges, ranks }
     }
@@ -243,6 +243,14 @@ impl Tokenizer for BpeTokenizer {
 
     fn name(&self) -> String {
         format!("bpe{}", self.vocab_size())
+    }
+
+    /// The name and a hash of the merges, which fix the encoding.
+    fn fingerprint(&self) -> String {
+        let hash = self.merges.iter().fold(0xcbf2_9ce4_8422_2325, |h, &(a, b)| {
+            crate::token_cache::fnv1a(h, &[a.to_le_bytes(), b.to_le_bytes()].concat())
+        });
+        format!("{}-{hash:016x}", self.name())
     }
 }
 

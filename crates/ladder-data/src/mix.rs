@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use ladder_core::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
+use crate::token_cache::{self, TokenCache};
 use crate::{Corpus, DataError, PackedWindows, Tokenizer};
 
 /// One source of a mix.
@@ -99,17 +100,18 @@ impl Mix {
         self.sources.iter().map(|s| if s.files.is_empty() { vec![crate::prepare::corpus_path(cache, &s.name)] } else { s.files.clone() }).collect()
     }
 
-    /// Pack the mix into windows of `window_len` tokens in the seeded order.
+    /// Pack the mix into windows of `window_len` tokens in the seeded order. Each source's tokens
+    /// come from the [`TokenCache`] in `cache` (none when `cache` is empty).
     pub fn pack(&self, cache: &Path, tokenizer: &dyn Tokenizer, window_len: usize, seed: u64) -> Result<(PackedWindows, Vec<RealisedSource>), DataError> {
+        let token_cache = (!cache.as_os_str().is_empty()).then(|| TokenCache::new(cache));
         let mut tokens = Vec::new();
         let mut per_source = Vec::new();
         let mut bounds = Vec::new();
         for (k, (source, files)) in self.sources.iter().zip(self.files(cache)).enumerate() {
-            let corpus = Corpus::read(&files)?;
             let base = tokens.len();
-            for doc in &corpus.documents {
-                tokens.extend(tokenizer.encode(doc));
-                tokens.push(tokenizer.eos());
+            match &token_cache {
+                Some(c) => tokens.extend(c.stream(&source.name, &files, tokenizer)?),
+                None => tokens.extend(token_cache::encode(&files, tokenizer)?),
             }
             let count = (tokens.len() - base) / window_len;
             tokens.truncate(base + count * window_len);

@@ -12,6 +12,11 @@ pub trait Tokenizer: Send + Sync {
     fn vocab_size(&self) -> usize;
     /// A short name for run configs (`bytes`, `cl100k`, ...).
     fn name(&self) -> String;
+    /// What identifies the encoding exactly (keys the [`TokenCache`](crate::token_cache::TokenCache));
+    /// the name, for tokenizers whose name fixes their ids.
+    fn fingerprint(&self) -> String {
+        self.name()
+    }
 }
 
 /// Bytes as tokens: ids 0–255 are bytes, 256 is EOS, 257 PAD (the recipe's fallback, §10.3).
