@@ -65,6 +65,7 @@ fn describe(state: RunState) -> String {
         RunState::Fresh => "new".into(),
         RunState::Partial(step) => format!("resuming after step {step}"),
         RunState::Finished => "finished".into(),
+        RunState::Collected => "collected (kept from the output folder)".into(),
     }
 }
 
@@ -113,6 +114,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
     let collected = runner::collect(experiment, runs)?;
     println!("{} runs collected into {} (config {})", collected.runs, experiment.out.display(), collected.config.display());
+    if !collected.kept.is_empty() {
+        println!("kept as collected earlier (no run folder here): {}", collected.kept.join(", "));
+    }
     if !collected.missing.is_empty() {
         println!("not finished, left out: {}", collected.missing.join(", "));
     }

@@ -61,6 +61,27 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     assert_eq!(read(&csv), before, "the resumed run's evaluations differ");
 
+    // A run folder gone (the ladder extended on another machine): the collected tables stand in
+    // for it, nothing retrains, and collecting again keeps them.
+    std::fs::remove_dir_all(&run_dir).unwrap();
+    let row = |listed: &str| listed.lines().find(|l| l.starts_with("| u25k-0.1xC |")).unwrap_or_else(|| panic!("no row for u25k-0.1xC:\n{listed}")).to_string();
+    let listed = String::from_utf8_lossy(&ladder(&["run", &file, "--list"]).stdout).to_string();
+    assert!(row(&listed).contains("| collected (kept from the output folder) |"), "{listed}");
+    let kept = ladder(&["run", &file]);
+    assert!(kept.status.success(), "{}", String::from_utf8_lossy(&kept.stderr));
+    let said = String::from_utf8_lossy(&kept.stdout);
+    assert!(said.contains("4 runs collected") && said.contains("kept as collected earlier (no run folder here): u25k-0.1xC"), "{said}");
+    assert!(!run_dir.exists(), "the kept run was retrained");
+    assert_eq!(read(&csv), before, "the kept run's table changed");
+    // A collected run whose recorded plan differs from the file's is not kept: it trains anew.
+    let recorded = out.join("run-configs/u25k-0.1xC.json");
+    let text = read(&recorded);
+    let changed = text.replacen("\"total_steps\": ", "\"total_steps\": 1", 1);
+    assert_ne!(text, changed, "{text}");
+    std::fs::write(&recorded, changed).unwrap();
+    let listed = String::from_utf8_lossy(&ladder(&["run", &file, "--list"]).stdout).to_string();
+    assert!(row(&listed).contains("| new |"), "{listed}");
+
     // A broken experiment names the file and the problem.
     std::fs::write(dir.join("bad.toml"), "name = \"x\"\nwork = \"w\"\nout = \"o\"\ndata = [\"a\"]\n[[rung]]\nsize = \"u25k\"\nmultipliers = [1]\nrerun = [2]\n").unwrap();
     let bad = ladder(&["run", &dir.join("bad.toml").display().to_string()]);

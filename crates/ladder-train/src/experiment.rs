@@ -222,6 +222,9 @@ pub struct PlannedRun {
     pub config: TrainConfig,
     /// Its run folder.
     pub dir: PathBuf,
+    /// The experiment's folder of collected tables (where a finished run is kept once its run
+    /// folder is gone).
+    pub out: PathBuf,
     /// A held-out target rather than a rung.
     pub target: bool,
     /// What it needs on a cluster (the rung's, else the `[slurm]` table's).
@@ -327,7 +330,7 @@ impl LadderExperiment {
             config.data_seed = data_seed;
             config.validation_windows = self.validation_windows;
             config.tasks = tasks.clone();
-            out.push(PlannedRun { dir: self.work.join(&config.plan.id), config, target, resources: resources.or(&self.slurm.resources) });
+            out.push(PlannedRun { dir: self.work.join(&config.plan.id), out: self.out.clone(), config, target, resources: resources.or(&self.slurm.resources) });
             Ok(())
         };
         for r in &self.rungs {

@@ -21,14 +21,51 @@ pub enum RunState {
     Partial(u64),
     /// Trained to its last step.
     Finished,
+    /// No run folder, but the experiment's `out` holds this run's collected tables, trained to
+    /// the same plan (a committed ladder extended on another machine): kept, not retrained.
+    Collected,
 }
 
-/// The state of a run from its folder.
+impl RunState {
+    /// Nothing left to train.
+    pub fn is_done(self) -> bool {
+        matches!(self, RunState::Finished | RunState::Collected)
+    }
+}
+
+/// The state of a run from its folder, else from its collected tables.
 pub fn state(run: &PlannedRun) -> RunState {
     match checkpoint::latest(&run.dir) {
+        None if collected_plan_matches(run) => RunState::Collected,
         None => RunState::Fresh,
         Some((step, _)) if step >= run.config.plan.total_steps && run.dir.join("evals.csv").is_file() => RunState::Finished,
         Some((step, _)) => RunState::Partial(step),
+    }
+}
+
+/// `out/ladder-runs/<id>.csv` exists and `out/run-configs/<id>.json` records the planned run.
+fn collected_plan_matches(run: &PlannedRun) -> bool {
+    let id = &run.config.plan.id;
+    if !run.out.join("ladder-runs").join(format!("{id}.csv")).is_file() {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(run.out.join("run-configs").join(format!("{id}.json"))) else { return false };
+    let Ok(written) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
+    let planned = serde_json::to_value(&run.config.plan).expect("a plan serialises");
+    written.get("plan").is_some_and(|w| same_json(w, &planned))
+}
+
+/// Equal JSON, floats to 1e-12 relative (serde_json's default parser may miss the last bit).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
+        _ => a == b,
     }
 }
 
@@ -43,7 +80,7 @@ pub fn run_local(runs: &[PlannedRun], device: &Device, progress: &mut dyn Runner
     for (i, run) in runs.iter().enumerate() {
         let now = state(run);
         progress.run_started(i, runs.len(), run, now);
-        if now == RunState::Finished {
+        if now.is_done() {
             continue;
         }
         Trainer::new(run.config.clone(), &run.dir, device.clone())?.run(matches!(now, RunState::Partial(_)), None, progress)?;
@@ -58,13 +95,16 @@ pub struct Collected {
     pub config: PathBuf,
     /// Runs exported.
     pub runs: usize,
+    /// Runs kept from an earlier collection (no run folder here; see [`RunState::Collected`]).
+    pub kept: Vec<String>,
     /// Runs not finished (left out).
     pub missing: Vec<String>,
 }
 
 /// Export every finished run into `experiment.out`: the evaluations as OLMo-ladder CSVs, a config
 /// with one `train` entry per rung size (reruns go to `<name>_variance.json` with their
-/// originals) and one `eval` entry per target, and each run's `run.csv` and `config.json`.
+/// originals) and one `eval` entry per target, and each run's `run.csv` and `config.json`. A run
+/// already collected there with the same plan and no run folder here is kept as it is.
 pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Collected, TrainError> {
     let out = &experiment.out;
     for sub in ["ladder-runs", "configs", "train-curves", "run-configs"] {
@@ -73,18 +113,23 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
     let mut main: BTreeMap<String, (Vec<String>, u64, u64)> = BTreeMap::new();
     let mut variance: BTreeMap<String, (Vec<String>, u64, u64)> = BTreeMap::new();
     let mut targets = serde_json::Map::new();
-    let (mut exported, mut missing) = (0, Vec::new());
+    let (mut exported, mut kept, mut missing) = (0, Vec::new(), Vec::new());
     for run in runs {
         let plan = &run.config.plan;
-        if state(run) != RunState::Finished {
-            missing.push(plan.id.clone());
-            continue;
-        }
         let file = format!("{}.csv", plan.id);
-        let rows = ladder_eval::log::read(&run.dir.join("evals.csv"))?;
-        export::write_run_csv(&out.join("ladder-runs").join(&file), &rows, plan.tokens_per_step)?;
-        copy(&run.dir.join("run.csv"), &out.join("train-curves").join(&file))?;
-        copy(&run.dir.join("config.json"), &out.join("run-configs").join(format!("{}.json", plan.id)))?;
+        match state(run) {
+            RunState::Finished => {
+                let rows = ladder_eval::log::read(&run.dir.join("evals.csv"))?;
+                export::write_run_csv(&out.join("ladder-runs").join(&file), &rows, plan.tokens_per_step)?;
+                copy(&run.dir.join("run.csv"), &out.join("train-curves").join(&file))?;
+                copy(&run.dir.join("config.json"), &out.join("run-configs").join(format!("{}.json", plan.id)))?;
+            }
+            RunState::Collected => kept.push(plan.id.clone()),
+            RunState::Fresh | RunState::Partial(_) => {
+                missing.push(plan.id.clone());
+                continue;
+            }
+        }
         exported += 1;
         if run.target {
             targets.insert(plan.id.clone(), export::config_entry(std::slice::from_ref(&file), "eval", plan.n, plan.flops_per_token));
@@ -113,9 +158,25 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
     if !variance.is_empty() {
         write(format!("{}_variance", experiment.name), &variance)?;
     }
-    Ok(Collected { config, runs: exported, missing })
+    Ok(Collected { config, runs: exported, kept, missing })
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), TrainError> {
     std::fs::copy(from, to).map(|_| ()).map_err(|e| TrainError::file(from, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_json;
+    use serde_json::json;
+
+    #[test]
+    fn recorded_plans_compare_floats_to_the_last_bits_and_everything_else_exactly() {
+        let planned = json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80] });
+        assert!(same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692985 }, "evals": [40, 80] }), &planned));
+        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 324, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80] }), &planned));
+        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.0096136556 }, "evals": [40, 80] }), &planned));
+        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40] }), &planned));
+        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80], "extra": 1 }), &planned));
+    }
 }

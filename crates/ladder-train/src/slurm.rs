@@ -14,7 +14,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::{LadderExperiment, PlannedRun, Resources};
-use crate::runner::{state, RunState};
+use crate::runner::state;
 use crate::TrainError;
 
 /// One submitted job array.
@@ -202,7 +202,7 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
     let mut groups: Vec<(&Resources, Vec<&PlannedRun>)> = Vec::new();
     for run in runs {
         let id = &run.config.plan.id;
-        if state(run) == RunState::Finished || flying.contains(id.as_str()) {
+        if state(run).is_done() || flying.contains(id.as_str()) {
             continue;
         }
         if book.attempts.get(id).copied().unwrap_or(0) >= experiment.slurm.max_attempts {
@@ -237,7 +237,7 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
     let client = client.expect("checked above");
     let jobs: Vec<String> = book.submissions.iter().map(|s| s.job.clone()).collect();
     loop {
-        let finished = runs.iter().filter(|r| state(r) == RunState::Finished).count();
+        let finished = runs.iter().filter(|r| state(r).is_done()).count();
         let active = client.active(&jobs)?;
         progress.update(finished, runs.len(), active.len());
         if active.is_empty() {
@@ -248,7 +248,7 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
     let given_up: BTreeSet<String> = outcome.given_up.iter().map(|(id, _)| id.clone()).collect();
     for run in runs {
         let id = &run.config.plan.id;
-        if state(run) != RunState::Finished && !given_up.contains(id) {
+        if !state(run).is_done() && !given_up.contains(id) {
             outcome.failed.push((id.clone(), book.latest_log(experiment, id)));
         }
     }
