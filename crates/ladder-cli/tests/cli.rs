@@ -236,6 +236,7 @@ fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
     for (experiment, committed) in [
         ("cpu-ablation.toml", "results/cpu-ladder/ablation"),
         ("cpu-wide-ablation.toml", "results/cpu-ladder-wide/ablation"),
+        ("cpu-mid-ablation.toml", "results/cpu-ladder-mid/ablation"),
         ("quickstart-ablation.toml", "results/quickstart/ablation"),
     ] {
         let out_dir = scratch(&format!("rebuild-{experiment}"));
