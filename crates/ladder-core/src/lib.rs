@@ -7,8 +7,10 @@
 //! * [`olmo`]: the importer for the OLMo-ladder data format (wide CSV per run, JSON configs).
 //! * [`table`]: the long run table and CSV/Parquet writing of polars tables.
 //! * [`error`]: typed errors that name the file, row and column of bad input.
+//! * [`fsio`]: files written whole (temporary name, then rename).
 
 pub mod error;
+pub mod fsio;
 pub mod ladder;
 pub mod olmo;
 pub mod rng;

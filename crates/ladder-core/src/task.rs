@@ -59,6 +59,38 @@ pub const V2_MAIN_VARIANCE: &[&str] = &[
     "winogrande_val_5shot",
 ];
 
+/// The sources of the micro mix, each with a cloze and a continuation task in the `micro` set.
+pub const MICRO_SOURCES: &[&str] = &["wiki_vital", "sotu", "mobydick", "fortunes", "jargon", "wordnet", "pydocs", "pycode"];
+
+/// The families of micro tasks built from a source's reserved documents (`ladder-data`'s
+/// `micro` module): four choices each, so chance is 0.25.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MicroFamily {
+    /// Next-word cloze with frequency-matched distractor words.
+    Cloze,
+    /// The true next span against length-matched spans of other documents.
+    Continuation,
+}
+
+impl MicroFamily {
+    /// Both families.
+    pub const ALL: [MicroFamily; 2] = [MicroFamily::Cloze, MicroFamily::Continuation];
+
+    /// The family's part of a task key (`micro_cloze_<source>`, `micro_cont_<source>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MicroFamily::Cloze => "cloze",
+            MicroFamily::Continuation => "cont",
+        }
+    }
+
+    /// The registry key of this family's task on `source`.
+    pub fn key(self, source: &str) -> String {
+        format!("micro_{}_{source}", self.name())
+    }
+}
+
 /// A multiple-choice task: a weighted set of instances plus its accuracy range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
@@ -66,6 +98,8 @@ pub struct Task {
     pub key: String,
     /// Instances with weights (`[("hellaswag_val", 1.0)]`).
     pub instances: Vec<(String, f64)>,
+    /// Shots in the prompt (5 for the paper's tasks, 0 for micro tasks): part of every column.
+    pub shots: u8,
     /// Chance-level accuracy (the sigmoid's floor in step 2).
     pub minimum: f64,
     /// Best possible accuracy.
@@ -86,15 +120,23 @@ impl Task {
                     .iter()
                     .map(|(subject, w)| (format!("mmlu_{subject}_{split}"), *w))
                     .collect(),
+                shots: 5,
                 minimum: 0.25,
                 maximum: 1.0,
             });
+        }
+        if let Some(rest) = key.strip_prefix("micro_") {
+            let family = MicroFamily::ALL.into_iter().find(|f| rest.strip_prefix(f.name()).is_some_and(|s| s.len() > 1 && s.starts_with('_')));
+            if family.is_some() {
+                return Ok(Task { key: key.to_string(), instances: vec![(key.to_string(), 1.0)], shots: 0, minimum: 0.25, maximum: 1.0 });
+            }
         }
         let instance = key.strip_suffix("_5shot").filter(|i| SINGLE_INSTANCES.contains(i));
         match instance {
             Some(instance) => Ok(Task {
                 key: key.to_string(),
                 instances: vec![(instance.to_string(), 1.0)],
+                shots: 5,
                 minimum: chance_level(instance),
                 maximum: 1.0,
             }),
@@ -106,7 +148,14 @@ impl Task {
     pub fn known_keys() -> Vec<String> {
         let mut keys = vec!["mmlu_avg_test_5shot".to_string(), "mmlu_avg_val_5shot".to_string()];
         keys.extend(SINGLE_INSTANCES.iter().map(|i| format!("{i}_5shot")));
+        keys.push("micro_<cloze|cont>_<source>".to_string());
         keys
+    }
+
+    /// The request-dump label of one of its instances (`hellaswag_val` → `hellaswag_val_rc_5shot`,
+    /// `micro_cloze_sotu` → `micro_cloze_sotu_rc_0shot`).
+    pub fn label(&self, instance: &str) -> String {
+        format!("{instance}_rc_{}shot", self.shots)
     }
 
     /// Human-readable name used by the paper's variance table.
@@ -122,6 +171,7 @@ impl Task {
             ("socialiqa", _) => "Social IQa",
             ("openbookqa", _) => "OpenBookQA",
             ("boolq", _) => "BoolQ",
+            ("micro", k) => k.strip_prefix("micro_").unwrap_or(k),
             ("winogrande", _) => "Winogrande",
             _ => &self.key,
         }
@@ -129,7 +179,7 @@ impl Task {
 
     /// Column names and weights of this task for one feature.
     pub fn columns(&self, feature: Feature) -> Vec<(String, f64)> {
-        self.instances.iter().map(|(instance, w)| (feature.column(instance), *w)).collect()
+        self.instances.iter().map(|(instance, w)| (feature.column(instance, self.shots), *w)).collect()
     }
 }
 
@@ -153,16 +203,19 @@ pub struct TaskSet {
 }
 
 impl TaskSet {
-    /// Looks a task set up: `v2_main`, `v2_main_variance`, or comma-separated task keys.
+    /// Looks a task set up: `v2_main`, `v2_main_variance`, `micro` (cloze and continuation on
+    /// every source of [`MICRO_SOURCES`]), or comma-separated task keys.
     pub fn get(name: &str) -> Result<TaskSet> {
+        let micro: Vec<String> = MICRO_SOURCES.iter().flat_map(|s| MicroFamily::ALL.map(|f| f.key(s))).collect();
         let keys: Vec<&str> = match name {
             "v2_main" => V2_MAIN.to_vec(),
             "v2_main_variance" => V2_MAIN_VARIANCE.to_vec(),
-            list if list.contains(',') || list.ends_with("_5shot") => list.split(',').map(str::trim).collect(),
+            "micro" => micro.iter().map(String::as_str).collect(),
+            list if list.contains(',') || list.ends_with("_5shot") || list.starts_with("micro_") => list.split(',').map(str::trim).collect(),
             _ => {
                 return Err(LadderError::UnknownTaskSet {
                     name: name.to_string(),
-                    known: "v2_main, v2_main_variance, or comma-separated task keys".to_string(),
+                    known: "v2_main, v2_main_variance, micro, or comma-separated task keys".to_string(),
                 })
             }
         };
@@ -216,19 +269,19 @@ impl Feature {
         matches!(self, Feature::RcAcc | Feature::McAcc)
     }
 
-    /// The column of this feature for one task instance.
+    /// The column of this feature for one task instance prompted with `shots` shots.
     ///
     /// Deliberate difference from the reference code (method.md §1.4): BoolQ's TaskCE is read from
     /// its own `soft_log` column; the reference code used the negated BoolQ accuracy.
-    pub fn column(self, instance: &str) -> String {
+    pub fn column(self, instance: &str, shots: u8) -> String {
         match self {
-            Feature::RcBpb => format!("eval/downstream_bpb/{instance}_rc_5shot_bpb"),
-            Feature::RcAcc if instance.starts_with("boolq") => format!("eval/downstream/{instance}_rc_5shot_acc"),
-            Feature::RcAcc => format!("eval/downstream/{instance}_rc_5shot_len_norm"),
+            Feature::RcBpb => format!("eval/downstream_bpb/{instance}_rc_{shots}shot_bpb"),
+            Feature::RcAcc if instance.starts_with("boolq") => format!("eval/downstream/{instance}_rc_{shots}shot_acc"),
+            Feature::RcAcc => format!("eval/downstream/{instance}_rc_{shots}shot_len_norm"),
             Feature::C4 => C4_COLUMN.to_string(),
-            Feature::RcSoftLog => format!("eval/downstream_soft_log/{instance}_rc_5shot_soft_log"),
-            Feature::McAcc if instance.starts_with("mmlu") => format!("eval/downstream/{instance}_mc_5shot_len_norm"),
-            Feature::McAcc => format!("eval/downstream/{instance}_mc_5shot_acc"),
+            Feature::RcSoftLog => format!("eval/downstream_soft_log/{instance}_rc_{shots}shot_soft_log"),
+            Feature::McAcc if instance.starts_with("mmlu") => format!("eval/downstream/{instance}_mc_{shots}shot_len_norm"),
+            Feature::McAcc => format!("eval/downstream/{instance}_mc_{shots}shot_acc"),
         }
     }
 }
@@ -262,8 +315,21 @@ mod tests {
 
     #[test]
     fn boolq_accuracy_is_raw_accuracy() {
-        assert_eq!(Feature::RcAcc.column("boolq_val"), "eval/downstream/boolq_val_rc_5shot_acc");
-        assert_eq!(Feature::RcAcc.column("piqa_val"), "eval/downstream/piqa_val_rc_5shot_len_norm");
+        assert_eq!(Feature::RcAcc.column("boolq_val", 5), "eval/downstream/boolq_val_rc_5shot_acc");
+        assert_eq!(Feature::RcAcc.column("piqa_val", 5), "eval/downstream/piqa_val_rc_5shot_len_norm");
+    }
+
+    #[test]
+    fn micro_tasks_are_zero_shot_with_four_choices() {
+        let t = Task::get("micro_cloze_wiki_vital").unwrap();
+        assert_eq!((t.minimum, t.shots), (0.25, 0));
+        assert_eq!(t.label("micro_cloze_wiki_vital"), "micro_cloze_wiki_vital_rc_0shot");
+        assert_eq!(t.columns(Feature::RcBpb)[0].0, "eval/downstream_bpb/micro_cloze_wiki_vital_rc_0shot_bpb");
+        assert_eq!(Task::get("micro_cont_pycode").unwrap().minimum, 0.25);
+        assert!(Task::get("micro_cloze").is_err() && Task::get("micro_other_x").is_err());
+        let set = TaskSet::get("micro").unwrap();
+        assert_eq!(set.tasks.len(), 2 * MICRO_SOURCES.len());
+        assert_eq!(TaskSet::get("micro_cloze_sotu,micro_cont_sotu").unwrap().tasks.len(), 2);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! * [`bpe`]: a byte-level BPE trained on the mix, saved as `tokenizer.json`.
 //! * [`contamination`]: evaluation questions whose 13-grams occur in the training text.
 //! * [`corpus`]: documents from text or JSONL (`{"text": ...}`) files.
+//! * [`micro`]: micro tasks (cloze, continuation) from each source's documents reserved for
+//!   evaluation, and the seeded split that keeps them out of training.
 //! * [`mix`]: named sources with weights → one seeded window order, and the realised mix.
 //! * [`mmlu`]: MMLU's Arrow files → JSONL → the ladder's 5-shot prompts per category.
 //! * [`prepare`]: registry packages → cleaned JSONL corpora with a manifest (`ladder data
@@ -20,6 +22,7 @@ pub mod contamination;
 pub mod corpus;
 pub mod error;
 pub mod jsonl;
+pub mod micro;
 pub mod mix;
 pub mod mmlu;
 pub mod prepare;

