@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use ladder_eval::{columns, ScorerConfig, TaskResult, TaskSuite};
+use ladder_eval::{columns, CacheLevel, ScorerConfig, TaskResult, TaskSuite};
 use ladder_model::ModelConfig;
 use ladder_train::{checkpoint, TrainConfig, Trainer};
 
@@ -33,11 +33,12 @@ pub struct Args {
     /// Context window in tokens (left truncation). Default: the model's training length.
     #[arg(long)]
     pub max_len: Option<usize>,
-    /// Run every request from position 0 instead of reusing the shared 5-shot prefix.
-    #[arg(long)]
-    pub no_prefix_cache: bool,
-    /// Score everything twice, with and without the prefix cache, and fail if any
-    /// log-likelihood differs by more than 1e-5 (relative) or any metric by more than 1e-5.
+    /// Which shared prefixes run once: none (every request from position 0), task (the shared
+    /// 5-shot prefix), question (also each question's context once for all of its choices).
+    #[arg(long, value_enum, default_value_t = CacheLevel::Question)]
+    pub cache_level: CacheLevel,
+    /// Score everything twice, with the chosen cache and without any, and fail if any metric
+    /// differs by more than 1e-5.
     #[arg(long)]
     pub verify_cache: bool,
     /// Also the held-out LM loss of each source of the run's data (packs the run's data).
@@ -89,19 +90,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tokenizer = ladder_data::tokenizer::by_name(&config.tokenizer)?;
     let suite = load_suite(args.cache.clone(), &args.tasks, args.limit)?;
     let max_len = args.max_len.unwrap_or(shape.seq_len);
-    let score = |prefix_cache: bool| {
+    let score = |cache: CacheLevel| {
         let bar = request_bar(suite.requests());
         let started = Instant::now();
-        let results = suite.evaluate(&model, tokenizer.as_ref(), &device, max_len, ScorerConfig { prefix_cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
+        let results = suite.evaluate(&model, tokenizer.as_ref(), &device, max_len, ScorerConfig { cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
         bar.finish_and_clear();
         (results, started.elapsed().as_secs_f64())
     };
-    let (results, seconds) = score(!args.no_prefix_cache);
+    let (results, seconds) = score(args.cache_level);
     eprintln!("{} requests of {} tasks in {seconds:.1} s ({:.0}/s)", suite.requests(), suite.tasks.len(), suite.requests() as f64 / seconds);
     if args.verify_cache {
-        let (other, other_seconds) = score(args.no_prefix_cache);
+        let (other, other_seconds) = score(CacheLevel::None);
         let worst = largest_difference(&results, &other);
-        println!("prefix cache check: largest metric difference {worst:.2e} (cached vs full forward; {seconds:.1} s vs {other_seconds:.1} s)");
+        println!("prefix cache check: largest metric difference {worst:.2e} ({:?} cache vs full forward; {seconds:.1} s vs {other_seconds:.1} s)", args.cache_level);
         anyhow::ensure!(worst <= 1e-5, "cached and uncached scoring differ by {worst:.2e} (> 1e-5)");
     }
     let mut values: Vec<(String, f64)> = results.iter().flat_map(columns::task_columns).collect();

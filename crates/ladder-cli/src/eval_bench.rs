@@ -1,10 +1,11 @@
-//! `ladder bench-eval`: evaluation throughput, (question, choice) pairs per second, with and
-//! without the shared-prefix cache, on freshly initialised rungs (speed does not depend on the
-//! weights), and the two paths' largest disagreement.
+//! `ladder bench-eval`: evaluation throughput, (question, choice) pairs per second, without a
+//! cache, with the task's shared-prefix cache and with the per-question cache on top, on freshly
+//! initialised rungs (speed does not depend on the weights), and the largest disagreement with
+//! the full forward pass.
 
 use std::time::Instant;
 
-use ladder_eval::ScorerConfig;
+use ladder_eval::{CacheLevel, ScorerConfig};
 use ladder_model::ModelConfig;
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 
@@ -37,8 +38,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tokenizer = ladder_data::tokenizer::by_name(&args.tokenizer)?;
     let suite = crate::eval::load_suite(args.cache.clone(), &args.tasks, Some(args.limit))?;
     println!("device: {} · tasks: {} ({} tasks, ≤{} questions each, {} pairs) · tokenizer {}", args.device, args.tasks, suite.tasks.len(), args.limit, suite.requests(), args.tokenizer);
-    println!("| rung | N | context | full forward pairs/s | prefix cache pairs/s | speed-up | tokens run (full → cached) | largest difference |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| rung | N | context | full forward pairs/s | task cache pairs/s | + question cache pairs/s | speed-up (task, question) | tokens run (full → task → question) | largest difference |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for name in &args.rungs {
         let size = size(name)?;
         let plan = RunPlan::new(&size, 1.0, &LadderKind::of(&size).rules(), 1, EvalCadence::Count(1))?;
@@ -46,25 +47,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(tokenizer.vocab_size() <= shape.vocab, "{} has {} ids but {name} only {}", args.tokenizer, tokenizer.vocab_size(), shape.vocab);
         let model = ModelConfig::from_shape(&shape).init(&device, 1);
         let mut timed = Vec::new();
-        for prefix_cache in [false, true] {
+        for cache in [CacheLevel::None, CacheLevel::Task, CacheLevel::Question] {
             let bar = crate::eval::request_bar(suite.requests());
             let started = Instant::now();
-            let results = suite.evaluate(&model, tokenizer.as_ref(), &device, shape.seq_len, ScorerConfig { prefix_cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
+            let results = suite.evaluate(&model, tokenizer.as_ref(), &device, shape.seq_len, ScorerConfig { cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
             bar.finish_and_clear();
             timed.push((results, started.elapsed().as_secs_f64()));
         }
         let pairs = suite.requests() as f64;
         let tokens = |i: usize| timed[i].0.iter().map(|r| r.tokens_run).sum::<usize>();
         println!(
-            "| {name} | {} | {} | {:.1} | {:.1} | {:.2}× | {} → {} | {:.1e} |",
+            "| {name} | {} | {} | {:.1} | {:.1} | {:.1} | {:.2}×, {:.2}× | {} → {} → {} | {:.1e} |",
             shape.non_embedding_params(),
             shape.seq_len,
             pairs / timed[0].1,
             pairs / timed[1].1,
+            pairs / timed[2].1,
             timed[0].1 / timed[1].1,
+            timed[0].1 / timed[2].1,
             tokens(0),
             tokens(1),
-            crate::eval::largest_difference(&timed[0].0, &timed[1].0)
+            tokens(2),
+            crate::eval::largest_difference(&timed[0].0, &timed[1].0).max(crate::eval::largest_difference(&timed[0].0, &timed[2].0))
         );
     }
     Ok(())

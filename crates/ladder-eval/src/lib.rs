@@ -21,6 +21,6 @@ pub mod task_eval;
 pub use error::EvalError;
 pub use log::{EvalLog, EvalRow};
 pub use metrics::{ChoiceScore, QuestionMetrics, Ranking, TaskMetrics};
-pub use scorer::{Scorer, ScorerConfig};
+pub use scorer::{CacheLevel, Scorer, ScorerConfig};
 pub use suite::TaskSuite;
 pub use task_eval::{evaluate_task, TaskResult};

@@ -30,17 +30,7 @@ pub struct TaskResult {
 pub fn evaluate_task(task: &TaskRequests, tokenizer: &dyn Tokenizer, scorer: &Scorer, max_len: usize, done: &mut dyn FnMut(usize)) -> TaskResult {
     let requests = encode_task(task, tokenizer, max_len);
     let groups = group_by_prefix(task, &requests);
-    let logprobs = scorer.score(&requests, &groups, done);
-    let caching = scorer.caches();
-    let mut tokens_run = 0;
-    let mut cached = 0;
-    for g in &groups {
-        let skip = if caching { g.prefix.len() } else { 0 };
-        tokens_run += skip + g.members.iter().map(|&i| requests[i].input.len() - skip).sum::<usize>();
-        if skip > 0 {
-            cached += g.members.len();
-        }
-    }
+    let (logprobs, stats) = scorer.score(&requests, &groups, done);
     let primary = Ranking::primary_for(&task.name);
     let mut per_question: Vec<Vec<ChoiceScore>> = task.questions.iter().map(|q| Vec::with_capacity(q.choices.len())).collect();
     for (r, s) in requests.iter().zip(&logprobs) {
@@ -52,8 +42,8 @@ pub fn evaluate_task(task: &TaskRequests, tokenizer: &dyn Tokenizer, scorer: &Sc
         metrics: TaskMetrics::mean_of(&questions, primary),
         questions,
         requests: requests.len(),
-        cached,
+        cached: stats.cached,
         truncated: requests.iter().filter(|r| r.truncated).count(),
-        tokens_run,
+        tokens_run: stats.tokens_run,
     }
 }

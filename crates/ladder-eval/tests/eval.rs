@@ -6,7 +6,7 @@ use burn::module::Param;
 use burn::prelude::*;
 use ladder_data::tasks::{Choice, Question, TaskRequests};
 use ladder_data::ByteTokenizer;
-use ladder_eval::{columns, evaluate_task, export, EvalRow, Scorer, ScorerConfig};
+use ladder_eval::{columns, evaluate_task, export, CacheLevel, EvalRow, Scorer, ScorerConfig};
 use ladder_model::{Model, ModelConfig};
 use ladder_schedule::ModelShape;
 
@@ -74,23 +74,39 @@ fn metrics_of_a_uniform_model_match_the_hand_computation() {
     assert_eq!(r.metrics.accuracy(), 1.0 / 3.0);
 }
 
-/// Scoring with the shared prefix cached equals scoring every request from position 0.
+/// Scoring with the shared prefix cached, and with each question's context cached on top of
+/// it, equals scoring every request from position 0; also for zero-shot questions, which share
+/// only their own context.
 #[test]
-fn prefix_cache_equals_the_full_forward_pass() {
+fn prefix_and_question_caches_equal_the_full_forward_pass() {
     let (m, _) = model(5);
-    let t = task("cache_val_rc_5shot");
     let device = Device::flex();
-    let run = |prefix_cache| {
-        let scorer = Scorer::new(&m, device.clone(), ScorerConfig { prefix_cache, max_activations: 20_000 });
-        evaluate_task(&t, &ByteTokenizer, &scorer, 512, &mut |_| {})
+    let run = |t: &TaskRequests, cache| {
+        let scorer = Scorer::new(&m, device.clone(), ScorerConfig { cache, max_activations: 20_000 });
+        evaluate_task(t, &ByteTokenizer, &scorer, 512, &mut |_| {})
     };
-    let (cached, full) = (run(true), run(false));
-    assert_eq!(cached.cached, cached.requests);
-    assert_eq!(full.cached, 0);
-    assert!(cached.tokens_run < full.tokens_run / 3, "{} vs {}", cached.tokens_run, full.tokens_run);
-    for (a, b) in cached.questions.iter().zip(&full.questions) {
-        assert!((a.bpb - b.bpb).abs() < 1e-5 && (a.soft_log - b.soft_log).abs() < 1e-5, "{a:?} vs {b:?}");
-        assert_eq!((a.acc, a.len_norm), (b.acc, b.len_norm));
+    let mut zero_shot = task("micro_cloze_x_rc_0shot");
+    for q in &mut zero_shot.questions {
+        for c in &mut q.choices {
+            c.context = c.context.replace(SHOTS, "");
+        }
+    }
+    for t in [task("cache_val_rc_5shot"), zero_shot] {
+        let full = run(&t, CacheLevel::None);
+        assert_eq!(full.cached, 0);
+        for level in [CacheLevel::Task, CacheLevel::Question] {
+            let cached = run(&t, level);
+            if level == CacheLevel::Question || t.name.contains("5shot") {
+                assert_eq!(cached.cached, cached.requests, "{level:?}");
+                assert!(cached.tokens_run < full.tokens_run * 2 / 3, "{level:?}: {} vs {}", cached.tokens_run, full.tokens_run);
+            }
+            for (a, b) in cached.questions.iter().zip(&full.questions) {
+                assert!((a.bpb - b.bpb).abs() < 1e-5 && (a.soft_log - b.soft_log).abs() < 1e-5, "{level:?}: {a:?} vs {b:?}");
+                assert_eq!((a.acc, a.len_norm), (b.acc, b.len_norm));
+            }
+        }
+        // The question cache runs fewer tokens than the task cache alone.
+        assert!(run(&t, CacheLevel::Question).tokens_run < run(&t, CacheLevel::Task).tokens_run);
     }
 }
 

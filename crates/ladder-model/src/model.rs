@@ -5,7 +5,7 @@ use burn::nn::{Embedding, EmbeddingConfig, Linear, RmsNorm};
 use burn::prelude::*;
 
 use crate::block::{linear, norm, Block};
-use crate::cache::KvCache;
+use crate::cache::{KvCache, LayerKv};
 use crate::init::WeightInit;
 use crate::rope::RopeTables;
 use crate::ModelConfig;
@@ -69,17 +69,28 @@ impl Model {
     /// Run a shared prefix `[1, len]` once and keep every block's keys and values: the tokens that
     /// follow it can then be scored with [`Model::forward_cached`] without recomputing it.
     pub fn prefill(&self, prefix: Tensor<2, Int>) -> KvCache {
-        let [one, t] = prefix.dims();
+        self.extend(None, prefix)
+    }
+
+    /// The cache of `cache`'s prefix followed by `tokens` `[1, len]` (a fresh prefix without
+    /// `cache`): only the new tokens are run.
+    pub fn extend(&self, cache: Option<&KvCache>, tokens: Tensor<2, Int>) -> KvCache {
+        let [one, t] = tokens.dims();
         assert_eq!(one, 1, "a prefix is one sequence");
-        let rope = self.rope(0, t, &prefix.device());
-        let mut x = self.embedding.forward(prefix);
+        let start = cache.map_or(0, |c| c.len);
+        let rope = self.rope(start, t, &tokens.device());
+        let mut x = self.embedding.forward(tokens);
         let mut layers = Vec::with_capacity(self.blocks.len());
-        for block in &self.blocks {
-            let (next, kv) = block.forward_kv(x, &rope, None);
+        for (i, block) in self.blocks.iter().enumerate() {
+            let past = cache.map(|c| &c.layers[i]);
+            let (next, kv) = block.forward_kv(x, &rope, past);
             x = next;
-            layers.push(kv);
+            layers.push(match past {
+                Some(p) => LayerKv { k: Tensor::cat(vec![p.k.clone(), kv.k], 2), v: Tensor::cat(vec![p.v.clone(), kv.v], 2) },
+                None => kv,
+            });
         }
-        KvCache { layers, len: t }
+        KvCache { layers, len: start + t }
     }
 
     /// Logits `[batch, len, vocab]` for tokens `[batch, len]` that continue the cached prefix
