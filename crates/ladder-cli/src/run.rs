@@ -35,6 +35,12 @@ pub struct Args {
     /// Train only this run (resuming it), without collecting: what each Slurm array task runs.
     #[arg(long, conflicts_with_all = ["list", "collect_only"])]
     pub only: Option<String>,
+    /// With the local executor: train this many runs at once, each a child process
+    /// (`ladder run FILE --only RUN`) with an equal share of the cores as its thread budget
+    /// (RAYON_NUM_THREADS) and its output in WORK/logs/RUN.log. The largest runs start first;
+    /// finished runs are skipped and interrupted ones resumed as with one job.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
 }
 
 struct Bars {
@@ -101,6 +107,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.executor == "slurm" && !args.collect_only {
         return slurm(&args, &experiment, &runs);
     }
+    if !args.collect_only && args.jobs > 1 {
+        let failed = parallel(&args, &experiment, &runs)?;
+        collect(&experiment, &runs)?;
+        anyhow::ensure!(failed.is_empty(), "{} runs failed (finished runs are kept; call again to resume them):\n{}", failed.len(), failed.join("\n"));
+        return Ok(());
+    }
     if !args.collect_only {
         let device = crate::device::parse(&args.device)?;
         let mut bars = bars(runs.len());
@@ -109,6 +121,73 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bars.steps.finish_and_clear();
     }
     collect(&experiment, &runs)
+}
+
+/// `--jobs N`: the unfinished runs, largest FLOPs first, over N child processes. Returns the
+/// failed runs with their logs.
+fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<Vec<String>> {
+    crate::device::parse(&args.device)?;
+    let mut queue: Vec<&PlannedRun> = runs.iter().filter(|r| !runner::state(r).is_done()).collect();
+    queue.sort_by(|a, b| b.config.plan.flops.total_cmp(&a.config.plan.flops));
+    let jobs = (args.jobs as usize).min(queue.len().max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores / jobs).max(1);
+    let logs = experiment.work.join("logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+    let binary = std::env::current_exe()?;
+    let multi = MultiProgress::new();
+    let overall = multi.add(ProgressBar::new(queue.len() as u64));
+    overall.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} runs · {jobs} jobs × {threads} threads · {elapsed}".replace("{jobs}", &jobs.to_string()).replace("{threads}", &threads.to_string()).as_str()).expect("static template"));
+    let slots: Vec<ProgressBar> = (0..jobs).map(|_| multi.add(ProgressBar::new_spinner())).collect();
+    for s in &slots {
+        s.set_style(ProgressStyle::with_template("  {spinner} {msg} · {elapsed}").expect("static template"));
+        s.enable_steady_tick(std::time::Duration::from_millis(500));
+    }
+    let mut next = queue.into_iter();
+    let mut active: Vec<Option<(std::process::Child, String, PathBuf)>> = (0..jobs).map(|_| None).collect();
+    let mut failed = Vec::new();
+    loop {
+        for (slot, bar) in active.iter_mut().zip(&slots) {
+            if let Some((child, id, log)) = slot {
+                if let Some(status) = child.try_wait()? {
+                    if !status.success() {
+                        failed.push(format!("  {id} ({status}; log: {})", log.display()));
+                    }
+                    overall.inc(1);
+                    *slot = None;
+                }
+            }
+            if slot.is_none() {
+                if let Some(run) = next.next() {
+                    let id = run.config.plan.id.clone();
+                    let log = logs.join(format!("{id}.log"));
+                    let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+                    let child = std::process::Command::new(&binary)
+                        .args(["run", &args.file.display().to_string(), "--only", &id, "--device", &args.device])
+                        .env("RAYON_NUM_THREADS", threads.to_string())
+                        .stdin(std::process::Stdio::null())
+                        .stdout(file.try_clone()?)
+                        .stderr(file)
+                        .spawn()
+                        .with_context(|| format!("starting {} for {id}", binary.display()))?;
+                    bar.reset_elapsed();
+                    bar.set_message(format!("{id} ({})", describe(runner::state(run))));
+                    *slot = Some((child, id, log));
+                } else {
+                    bar.set_message("idle");
+                }
+            }
+        }
+        if active.iter().all(Option::is_none) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for s in &slots {
+        s.finish_and_clear();
+    }
+    overall.finish_and_clear();
+    Ok(failed)
 }
 
 fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
