@@ -75,14 +75,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(coverage) = result.coverage.as_mut() {
             written.push(write_table(coverage, &args.out, "coverage", format)?);
         }
+        written.push(write_table(&mut result.snr, &args.out, "snr", format)?);
         for (feature, table) in result.variance.iter_mut() {
             written.push(write_table(table, &args.out, &format!("variance_{}", feature.name()), format)?);
         }
     }
     let mut summary = ladder_report::markdown::predicted_vs_actual(&result.predictions)?;
     summary.push_str(&ladder_report::markdown::error_pivot(&result.predictions)?);
+    summary.push_str(&ladder_report::markdown::points_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::interval_summary(&result.predictions, result.coverage.as_ref())?);
     summary.push_str(&ladder_report::markdown::compute_share(&ladder, &experiment.targets)?);
+    summary.push_str(&ladder_report::markdown::snr_summary(&result.snr)?);
     let summary_path = args.out.join("summary.md");
     std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);

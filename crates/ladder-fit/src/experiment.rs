@@ -162,6 +162,8 @@ pub struct ExperimentOutput {
     pub variance: Vec<(Feature, DataFrame)>,
     /// Coverage backtest rows, if `[uncertainty] coverage = true`.
     pub coverage: Option<DataFrame>,
+    /// Signal and noise of every task over the ladder's runs ([`crate::snr::snr_table`]).
+    pub snr: DataFrame,
 }
 
 impl Experiment {
@@ -285,7 +287,8 @@ impl Experiment {
                 variance.push((feature, variance_analysis(runs, ladder, &spec.target, feature)?));
             }
         }
-        Ok(ExperimentOutput { predictions, backtest, variance, coverage })
+        let snr = crate::snr::snr_table(ladder, &tasks)?;
+        Ok(ExperimentOutput { predictions, backtest, variance, coverage, snr })
     }
 }
 

@@ -25,6 +25,7 @@ pub mod objective;
 pub mod paper;
 pub mod points;
 pub mod predict;
+pub mod snr;
 pub mod solver;
 pub mod uncertainty;
 

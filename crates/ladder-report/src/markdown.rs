@@ -11,16 +11,27 @@ use crate::ReportError;
 /// paper's layout: per target, tasks × designs of |relative error| in percent, with the mean over
 /// tasks as the last row (— where a design failed).
 pub fn error_pivot(predictions: &DataFrame) -> Result<String, ReportError> {
+    pivot(predictions, "abs_rel_error", "|relative error| of the predicted accuracy (%)")
+}
+
+/// As [`error_pivot`], of the absolute error in accuracy points (column `abs_error`, × 100): the
+/// paper's "within 2 points".
+pub fn points_pivot(predictions: &DataFrame) -> Result<String, ReportError> {
+    pivot(predictions, "abs_error", "|predicted − actual| accuracy (points)")
+}
+
+fn pivot(predictions: &DataFrame, column: &str, title: &str) -> Result<String, ReportError> {
     let (designs, tasks, targets) = (strings(predictions, "design")?, strings(predictions, "task")?, strings(predictions, "target")?);
-    let errors = predictions.column("abs_rel_error")?.f64()?.clone();
+    let errors = predictions.column(column)?.f64()?.clone();
+    let errors: Vec<Option<f64>> = (0..errors.len()).map(|i| errors.get(i).map(f64::abs)).collect();
     let (design_order, task_order, target_order) = (distinct(&designs), distinct(&tasks), distinct(&targets));
     let lookup = |d: &str, t: &str, g: &str| {
-        (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g).and_then(|i| errors.get(i)).filter(|v| v.is_finite())
+        (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g).and_then(|i| errors[i]).filter(|v| v.is_finite())
     };
     let mut md = String::new();
     for target in &target_order {
         md.push_str(&format!(
-            "### {target}: |relative error| of the predicted accuracy (%)\n\n| task | {} |\n|---|{}\n",
+            "### {target}: {title}\n\n| task | {} |\n|---|{}\n",
             design_order.join(" | "),
             "---|".repeat(design_order.len())
         ));
@@ -189,4 +200,19 @@ mod tests {
         assert!(md.contains("| big | 3.000e5 | 1.0 % |"), "{md}");
         assert!(compute_share(&ladder, &["huge".to_string()]).is_err());
     }
+}
+
+/// The signal-to-noise table (`ladder_fit::snr::snr_table`: `task`, `acc_signal`, `acc_noise`,
+/// `acc_snr`, `bpb_snr`, `runs`) as Markdown, with how to read it.
+pub fn snr_summary(snr: &DataFrame) -> Result<String, ReportError> {
+    let tasks = strings(snr, "task")?;
+    let (signal, noise, acc, bpb) = (floats(snr, "acc_signal")?, floats(snr, "acc_noise")?, floats(snr, "acc_snr")?, floats(snr, "bpb_snr")?);
+    let mut md = String::from(
+        "### Signal and noise per task (final scores of the ladder's runs)\n\nSignal: (max − min) / mean of the runs' final accuracy; noise: SD / mean over each run's last 3 checkpoints, averaged (an upper bound: it includes the end of the learning curve). A task with accuracy SNR near 1 cannot be told apart across the ladder.\n\n| task | acc signal | acc noise | acc SNR | bpb SNR |\n|---|---|---|---|---|\n",
+    );
+    for i in 0..tasks.len() {
+        md.push_str(&format!("| {} | {:.3} | {:.4} | {:.1} | {:.1} |\n", tasks[i], signal[i], noise[i], acc[i], bpb[i]));
+    }
+    md.push('\n');
+    Ok(md)
 }
