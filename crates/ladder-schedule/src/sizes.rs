@@ -54,17 +54,21 @@ pub fn paper_sizes() -> Vec<Size> {
 /// two-layer rungs for ladders a CPU trains in minutes to an hour (the quickstart's u25k–u65k,
 /// the CPU ladder's u10k–u17k with its u80k target, the wide CPU ladder's u197k target, the mid
 /// CPU ladder's u99k target: 4× u25k, the largest two-layer model whose 10xC the mix holds;
-/// head dim 14). Their LM head is most of N, so they test
+/// head dim 14; the micro-task ladder's u5k–u21k rungs (4.5×) and its u85k target, 4.1× u21k,
+/// whose 10xC the mix holds without its reserved documents). Their LM head is most of N, so they test
 /// the machinery more than the scaling of real models.
 pub fn micro_sizes() -> Vec<Size> {
     vec![
+        micro("u5k", &[], 4, 2, 1),
         micro("u10k", &[], 8, 2, 1),
         micro("u14k", &[], 10, 2, 1),
         micro("u17k", &[], 12, 2, 1),
+        micro("u21k", &[], 14, 2, 1),
         micro("u25k", &[], 16, 2, 1),
         micro("u45k", &[], 24, 2, 2),
         micro("u65k", &[], 32, 2, 2),
         micro("u80k", &[], 32, 3, 2),
+        micro("u85k", &[], 38, 2, 1),
         micro("u197k", &[], 64, 2, 4),
         micro("u99k", &[], 42, 2, 3),
         micro("u100k", &["μ100k"], 32, 4, 2),
@@ -127,7 +131,7 @@ mod tests {
     /// (norms), the final norm d and the head d·1024 (u25k: 2·4160 + 16 + 16384).
     #[test]
     fn small_cpu_rungs_have_the_hand_counted_n() {
-        for (name, d, layers, n) in [("u10k", 8u64, 2u64, 10_312u64), ("u14k", 10, 2, 13_530), ("u17k", 12, 2, 17_004), ("u25k", 16, 2, 24_720), ("u45k", 24, 2, 43_224), ("u65k", 32, 2, 65_824), ("u80k", 32, 3, 82_336), ("u197k", 64, 2, 197_184), ("u99k", 42, 2, 99_834)] {
+        for (name, d, layers, n) in [("u10k", 8u64, 2u64, 10_312u64), ("u14k", 10, 2, 13_530), ("u17k", 12, 2, 17_004), ("u25k", 16, 2, 24_720), ("u45k", 24, 2, 43_224), ("u65k", 32, 2, 65_824), ("u80k", 32, 3, 82_336), ("u197k", 64, 2, 197_184), ("u99k", 42, 2, 99_834), ("u5k", 4, 2, 4_644), ("u21k", 14, 2, 20_734), ("u85k", 38, 2, 85_462)] {
             assert_eq!(layers * (16 * d * d + 4 * d) + d + d * 1024, n, "{name} by hand");
             assert_eq!(size(name).unwrap().shape.non_embedding_params(), n, "{name}");
         }

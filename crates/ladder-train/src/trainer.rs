@@ -88,6 +88,12 @@ impl TrainConfig {
         if self.data_files.is_empty() && self.mix.is_none() {
             return Err(TrainError::Config("no data: give data files or a mix".into()));
         }
+        if let Some(tasks) = &self.tasks {
+            let micro = ladder_eval::suite::labels(&tasks.tasks)?.iter().any(|l| l.starts_with("micro_"));
+            if micro && !self.mix.as_ref().is_some_and(|m| m.reserve_eval_documents) {
+                return Err(TrainError::Config(format!("tasks {:?} include micro tasks, which ask about documents that only a mix with `reserve_eval_documents = true` leaves out of training", tasks.tasks)));
+            }
+        }
         let vocab = self.tokenizer()?.vocab_size();
         if vocab > p.shape.vocab {
             return Err(TrainError::Config(format!("tokenizer {} has {vocab} ids but the model only {} rows", self.tokenizer, p.shape.vocab)));
@@ -180,8 +186,20 @@ impl Trainer {
         let mix_path = self.dir.join("mix.json");
         let realised = data.realised_mix(plan.total_steps as usize * plan.batch_seqs);
         let total: u64 = realised.iter().map(|(_, n)| n).sum();
-        let rows: Vec<serde_json::Value> = realised.iter().map(|(name, n)| serde_json::json!({ "source": name, "tokens": n, "share": *n as f64 / total.max(1) as f64 })).collect();
-        std::fs::write(&mix_path, serde_json::to_string_pretty(&rows).expect("rows serialise")).map_err(|e| TrainError::file(&mix_path, e))?;
+        let wanted = |name: &str| self.config.mix.as_ref().and_then(|m| m.target_share(name));
+        let rows: Vec<serde_json::Value> = realised.iter().map(|(name, n)| serde_json::json!({ "source": name, "tokens": n, "share": *n as f64 / total.max(1) as f64, "target_share": wanted(name) })).collect();
+        // A source whose every training window is in this run ran out before the run ended: from
+        // then on the run's data leaves the mix's proportions (and a shorter run's data).
+        let whole = data.realised_mix(data.train_windows());
+        let ran_out: Vec<String> = realised
+            .iter()
+            .zip(&whole)
+            .filter(|((_, n), (_, all))| n == all && total < whole.iter().map(|(_, a)| a).sum::<u64>())
+            .map(|((name, n), _)| format!("{name} ({:.1} % of the run; mix {:.1} %)", 100.0 * *n as f64 / total.max(1) as f64, 100.0 * wanted(name).unwrap_or(f64::NAN)))
+            .collect();
+        if !ran_out.is_empty() {
+            eprintln!("warning: {} uses up {}, so its later steps train on a mix away from the weights and from shorter runs' data; weight sources by their size to avoid this", plan.id, ran_out.join(", "));
+        }
 
         let device = self.device.clone().autodiff();
         let model_config = ModelConfig::from_shape(&plan.shape);
