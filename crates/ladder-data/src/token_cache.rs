@@ -95,20 +95,15 @@ fn read(path: &Path) -> Option<Vec<u32>> {
     Some(body.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 }
 
-/// Writes an entry aside and renames it into place, so that concurrent runs never read half.
+/// Writes an entry whole (aside, then renamed), so that concurrent runs never read half.
 fn write(path: &Path, tokens: &[u32]) -> std::io::Result<()> {
-    let dir = path.parent().expect("entries live in a folder");
-    std::fs::create_dir_all(dir)?;
     let mut bytes = Vec::with_capacity(16 + 4 * tokens.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(tokens.len() as u64).to_le_bytes());
     for t in tokens {
         bytes.extend_from_slice(&t.to_le_bytes());
     }
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let aside = dir.join(format!(".{}.{}.{nanos}", path.file_name().expect("named").to_string_lossy(), std::process::id()));
-    std::fs::write(&aside, bytes)?;
-    std::fs::rename(&aside, path)
+    ladder_core::fsio::write_atomic(path, bytes)
 }
 
 #[cfg(test)]

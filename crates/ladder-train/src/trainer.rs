@@ -200,6 +200,8 @@ impl Trainer {
         if !ran_out.is_empty() {
             eprintln!("warning: {} uses up {}, so its later steps train on a mix away from the weights and from shorter runs' data; weight sources by their size to avoid this", plan.id, ran_out.join(", "));
         }
+        let text = serde_json::to_string_pretty(&rows).expect("rows serialise");
+        ladder_core::fsio::write_atomic(&mix_path, text).map_err(|e| TrainError::file(&mix_path, e))?;
 
         let device = self.device.clone().autodiff();
         let model_config = ModelConfig::from_shape(&plan.shape);

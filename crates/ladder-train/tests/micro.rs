@@ -74,6 +74,9 @@ fn a_trained_model_beats_chance_on_a_micro_task_and_a_fresh_one_does_not() {
 
     let run = root.join("run");
     Trainer::new(config, &run, Device::flex()).unwrap().run(false, None, &mut ()).unwrap();
+    // The realised mix is recorded beside the run, with each source's share of the weights.
+    let mix: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("mix.json")).unwrap()).unwrap();
+    assert_eq!((mix[0]["source"].as_str(), mix[0]["share"].as_f64(), mix[0]["target_share"].as_f64()), (Some("bigram"), Some(1.0), Some(1.0)), "{mix}");
     let column = format!("eval/downstream/{label}_len_norm");
     let evals = ladder_eval::log::read(&run.join("evals.csv")).unwrap();
     let trained = evals.last().unwrap().values.iter().find(|(c, _)| *c == column).map(|(_, v)| *v).unwrap();
