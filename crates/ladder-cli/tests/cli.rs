@@ -234,6 +234,7 @@ fn read_csv(path: &Path) -> DataFrame {
 fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     for (experiment, committed) in [
+        ("cpu-micro-ablation.toml", "results/cpu-micro/ablation"),
         ("cpu-ablation.toml", "results/cpu-ladder/ablation"),
         ("cpu-wide-ablation.toml", "results/cpu-ladder-wide/ablation"),
         ("cpu-mid-ablation.toml", "results/cpu-ladder-mid/ablation"),
