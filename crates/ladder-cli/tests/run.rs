@@ -89,3 +89,48 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("reruns 2xC"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--jobs 2` trains the same runs as one job, in two child processes with a log each, to the
+/// same collected tables; a second call trains nothing, and a failing run is reported after the
+/// others are collected.
+#[test]
+fn parallel_jobs_give_the_tables_of_one_job() {
+    let dir = std::env::temp_dir().join(format!("ladder-cli-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data: Vec<String> = common::text_files().iter().map(|f| format!("{f:?}")).collect();
+    let experiment = |name: &str| {
+        let (work, out) = (dir.join(name).join("work"), dir.join(name).join("out"));
+        let text = format!(
+            "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 2\nwork = {:?}\nout = {:?}\n\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
+            data.join(", "),
+            work.display().to_string(),
+            out.display().to_string()
+        );
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        (file.display().to_string(), work, out)
+    };
+    let (one, _, one_out) = experiment("one");
+    let (two, two_work, two_out) = experiment("two");
+    let first = ladder(&["run", &one]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let parallel = ladder(&["run", &two, "--jobs", "2"]);
+    assert!(parallel.status.success(), "{}", String::from_utf8_lossy(&parallel.stderr));
+    assert!(String::from_utf8_lossy(&parallel.stdout).contains("3 runs collected"), "{}", String::from_utf8_lossy(&parallel.stdout));
+    for run in ["u25k-0.05xC", "u25k-0.1xC", "u45k-0.05xC"] {
+        assert_eq!(read(&two_out.join(format!("ladder-runs/{run}.csv"))), read(&one_out.join(format!("ladder-runs/{run}.csv"))), "{run}");
+        assert!(read(&two_work.join(format!("logs/{run}.log"))).contains(&format!("{run}: finished")), "{run}'s log");
+    }
+    let again = ladder(&["run", &two, "--jobs", "2", "--list"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).matches("| finished |").count(), 3);
+    // A run that cannot train (its folder is a file) fails alone; the others are collected.
+    std::fs::remove_dir_all(two_work.join("u25k-0.1xC")).unwrap();
+    std::fs::remove_dir_all(two_out.join("ladder-runs")).unwrap();
+    std::fs::write(two_work.join("u25k-0.1xC"), "not a folder").unwrap();
+    let broken = ladder(&["run", &two, "--jobs", "2"]);
+    let (out, err) = (String::from_utf8_lossy(&broken.stdout), String::from_utf8_lossy(&broken.stderr));
+    assert!(!broken.status.success() && err.contains("1 runs failed") && err.contains("logs/u25k-0.1xC.log"), "{err}");
+    assert!(out.contains("2 runs collected") && two_out.join("ladder-runs/u45k-0.05xC.csv").exists(), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
