@@ -7,6 +7,8 @@
 //! * [`fitter`]: the one fitting engine (bounds, multi-start, diagnostics as data).
 //! * [`points`]: checkpoint policies that turn runs into fitting points.
 //! * [`predict`]: step 1, step 2, chained and FLOPs predictions.
+//! * [`project`]: predictions for untrained (N, D) with confidence and prediction intervals.
+//! * [`snr`]: signal and noise of each task over a ladder's runs.
 //! * [`ablation`]: grids of designs × tasks × targets → one prediction table.
 //! * [`backtest`]: compute-vs-error backtests on growing subsets of the ladder.
 //! * [`design`]: prediction designs as plug-ins, with a registry by kind.
@@ -25,6 +27,7 @@ pub mod objective;
 pub mod paper;
 pub mod points;
 pub mod predict;
+pub mod project;
 pub mod snr;
 pub mod solver;
 pub mod uncertainty;

@@ -1,0 +1,137 @@
+//! Projections of untrained targets: from N and D alone they equal the chained predictions of the
+//! paper's reproduced tables; on synthetic ladders with known laws and checkpoint noise they
+//! converge to the truth, and the prediction interval reaches nominal coverage of a single run's
+//! final checkpoint while the confidence interval alone does not.
+
+use std::path::{Path, PathBuf};
+
+use ladder_core::{olmo, Checkpoints, Entry, Feature, Ladder, Mode, Run, Task, TaskSet};
+use ladder_fit::design::{self, Design};
+use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
+use ladder_fit::paper::{reproduce, PaperData};
+use ladder_fit::predict::Target;
+use ladder_fit::project::{project, Projection};
+use polars::prelude::*;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn paper_design() -> Box<dyn Design> {
+    design::build(&"name = \"two_step_bpb\"\nkind = \"two_step\"".parse::<toml::Table>().unwrap()).unwrap()
+}
+
+fn floats(df: &DataFrame, name: &str) -> Vec<f64> {
+    let c = df.column(name).unwrap().f64().unwrap().clone();
+    (0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect()
+}
+
+#[test]
+fn projecting_the_paper_targets_from_n_and_d_equals_the_chained_tables() {
+    let data = PaperData::load(&olmo::default_data_dir(&workspace())).unwrap();
+    let set = TaskSet::get("v2_main").unwrap();
+    for name in ["13B-5T", "7B-4T"] {
+        let tables = reproduce(&data, name, &set).unwrap();
+        let chained = &tables.iter().find(|t| t.name == "chained_main").unwrap().frame;
+        let entry = data.ladder.entry(name).unwrap();
+        let t = Target::of(entry);
+        // Only the scale goes in: no run of the target is read.
+        let p = Projection::new(t.n, t.d, Some(entry.flops_per_token)).unwrap();
+        let out = project(&data.ladder, paper_design().as_ref(), &set.tasks, &[p], 0.9).unwrap();
+        let tasks = chained.column("Task").unwrap().str().unwrap().clone();
+        let published = floats(chained, "Pred");
+        let ours = floats(&out, "predicted");
+        let our_tasks = out.column("task").unwrap().str().unwrap().clone();
+        for i in 0..chained.height() {
+            let task = tasks.get(i).unwrap();
+            let j = (0..out.height()).find(|&j| our_tasks.get(j) == Some(task)).unwrap();
+            assert!((ours[j] - published[i]).abs() <= 1e-12, "{name} {task}: projected {} vs chained {}", ours[j], published[i]);
+        }
+        let (lo, hi, pi_lo, pi_hi) = (floats(&out, "ci_lo"), floats(&out, "ci_hi"), floats(&out, "pi_lo"), floats(&out, "pi_hi"));
+        for j in 0..out.height() {
+            if lo[j].is_finite() {
+                assert!(pi_lo[j] <= lo[j] && lo[j] <= ours[j] && ours[j] <= hi[j] && hi[j] <= pi_hi[j] && pi_lo[j] >= 0.0 && pi_hi[j] <= 1.0, "{name} row {j}");
+            }
+        }
+    }
+}
+
+const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
+const ACC: [f64; 4] = [-0.74, 1.4, 5.0, 1.0];
+const TASK: &str = "hellaswag_val_5shot";
+const ACC_NOISE: f64 = 0.01;
+
+struct Noise(u64);
+impl Noise {
+    /// Approximately standard normal (sum of 12 uniforms − 6).
+    fn normal(&mut self) -> f64 {
+        (0..12)
+            .map(|_| {
+                self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (self.0 >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .sum::<f64>()
+            - 6.0
+    }
+}
+
+/// A ladder of 4 sizes × 6 multipliers whose checkpoints carry noise on loss and accuracy, and
+/// one run of the target drawn the same way; returns the ladder and the target run's final
+/// accuracy. `scale` multiplies every noise.
+fn noisy_ladder(seed: u64, scale: f64) -> (Ladder, f64) {
+    let sizes = [("s1", 2e7), ("s2", 5e7), ("s3", 1e8), ("s4", 2e8)];
+    let task = Task::get(TASK).unwrap();
+    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0, task.shots), Feature::RcAcc.column(&task.instances[0].0, task.shots));
+    let mut noise = Noise(seed);
+    let mut run = |name: String, n: f64, d_final: f64| {
+        let tokens: Vec<f64> = (1..=100).map(|i| (d_final * i as f64 / 100.0).round()).collect();
+        let loss: Vec<f64> = tokens.iter().map(|&d| NdPowerLaw::default().value(&LOSS, &[n, d]) * (1.0 + scale * 0.002 * noise.normal())).collect();
+        let accuracy: Vec<f64> = loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + scale * ACC_NOISE * noise.normal()).collect();
+        Run::new(name, "synthetic", Checkpoints { steps: None, tokens, metrics: vec![(bpb.clone(), loss), (acc.clone(), accuracy)] })
+    };
+    let entries: Vec<Entry> = sizes
+        .iter()
+        .map(|&(name, n)| Entry { name: name.into(), mode: Mode::Train, n, flops_per_token: 6.0 * n, runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m)).collect() })
+        .collect();
+    let target_run = run("target".into(), 1e9, 4e10);
+    let actual = *target_run.metric(&acc).unwrap().last().unwrap();
+    (Ladder { entries }, actual)
+}
+
+#[test]
+fn projections_converge_and_prediction_intervals_reach_nominal_coverage() {
+    let task = Task::get(TASK).unwrap();
+    let design = paper_design();
+    let target = Projection::new(1e9, 4e10, None).unwrap();
+    let truth = Sigmoid.value(&ACC, &[NdPowerLaw::default().value(&LOSS, &[1e9, 4e10])]);
+    let (replications, mut in_ci, mut in_pi) = (80, 0, 0);
+    let mut errors = Vec::new();
+    for r in 0..replications {
+        let (ladder, actual) = noisy_ladder(500 + r, 1.0);
+        let out = project(&ladder, design.as_ref(), std::slice::from_ref(&task), std::slice::from_ref(&target), 0.9).unwrap();
+        let get = |c: &str| floats(&out, c)[0];
+        errors.push((get("predicted") - truth).abs());
+        in_ci += usize::from(get("ci_lo") <= actual && actual <= get("ci_hi"));
+        in_pi += usize::from(get("pi_lo") <= actual && actual <= get("pi_hi"));
+        // The observation noise measured on the last checkpoints is about the one put in (a little
+        // more: the learning curve still rises there, and loss noise passes through step 2).
+        assert!(get("obs_sd") > 0.8 * ACC_NOISE && get("obs_sd") < 1.6 * ACC_NOISE, "obs_sd {}", get("obs_sd"));
+    }
+    let (ci, pi) = (in_ci as f64 / replications as f64, in_pi as f64 / replications as f64);
+    // 80 replications: the binomial standard error at 90 % is 3.4 points.
+    assert!((pi - 0.9).abs() <= 0.08, "prediction interval coverage {pi} at nominal 0.9 (confidence interval {ci})");
+    assert!(ci < pi - 0.2, "confidence intervals alone should under-cover a single run: {ci} vs {pi}");
+    let mean_error = errors.iter().sum::<f64>() / errors.len() as f64;
+    assert!(mean_error < 0.01, "mean |projected − truth| {mean_error}");
+    // Less noise, closer to the truth: with a tenth of the noise the error shrinks, to within
+    // 0.1 point (what is left comes from smoothing rising curves over their last checkpoints).
+    let quiet_error: f64 = (0..20)
+        .map(|r| {
+            let (ladder, _) = noisy_ladder(900 + r, 0.1);
+            let out = project(&ladder, design.as_ref(), std::slice::from_ref(&task), std::slice::from_ref(&target), 0.9).unwrap();
+            (floats(&out, "predicted")[0] - truth).abs()
+        })
+        .sum::<f64>()
+        / 20.0;
+    assert!(quiet_error < 0.6 * mean_error && quiet_error < 1e-3, "error {quiet_error} at a tenth of the noise vs {mean_error}");
+}
