@@ -12,6 +12,7 @@ mod eval_bench;
 mod figures;
 mod import;
 mod plan;
+mod predict;
 mod reproduce;
 #[cfg(feature = "train")]
 mod run;
@@ -39,6 +40,9 @@ enum Command {
     Reproduce(reproduce::Args),
     /// Run an experiment file: a grid of prediction designs × tasks × targets, one table.
     Ablate(ablate::Args),
+    /// Predict models that were never trained: fit a design on a ladder and project any (N, D),
+    /// or a grid of them, with confidence and prediction intervals, a table and a figure.
+    Predict(predict::Args),
     /// Read an OLMo-ladder config and its run CSVs into the long run table (CSV/Parquet).
     Import(import::Args),
     /// Time the whole reproduction (fits of all ten tables) and print the figures.
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Import(args) => import::run(args),
         Command::Ablate(args) => ablate::run(args),
+        Command::Predict(args) => predict::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Data(command) => data::run(command),

@@ -291,3 +291,33 @@ fn reproduce_draws_the_figures() {
         }
     }
 }
+
+/// `ladder predict` from N and D alone: the paper targets' projections are the chained
+/// predictions, the table and figure are written, and bad requests are clear errors.
+#[test]
+fn predict_projects_untrained_targets_and_refuses_bad_requests() {
+    let dir = scratch("predict");
+    let data = data_dir();
+    let data = data.to_str().unwrap();
+    let out_dir = dir.join("out");
+    let out = ladder(&["predict", "--data", data, "--n", "7e9", "--d", "2e12", "--grid-n", "1e9", "--multipliers", "1"]);
+    assert!(!out.status.success(), "--n and --grid-n together");
+    let out = ladder(&["predict", "--data", data, "--grid-n", "1e9,7e9", "--multipliers", "1,10", "--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = read_csv(&out_dir.join("projections.csv"));
+    assert_eq!(table.height(), 8 * 4);
+    assert!(out_dir.join("figures/projection.png").exists() && String::from_utf8_lossy(&out.stdout).contains("90 % prediction (one run)"));
+    for (args, expected) in [
+        (vec!["--n", "-7e9", "--d", "2e12"], "N must be a positive number"),
+        (vec!["--n", "7e9"], "give one D per N"),
+        (vec!["--n", "7e9", "--d", "2e12", "--design", "nope"], "unknown design `nope`"),
+        (vec!["--grid-n", "7e9"], "at least one N and one point"),
+        (vec![], "no target"),
+    ] {
+        let mut all = vec!["predict", "--data", data, "--out", out_dir.to_str().unwrap()];
+        all.extend(args.iter());
+        let out = ladder(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expected), "{args:?}: {err}");
+    }
+}

@@ -1,10 +1,13 @@
 //! Bootstrap intervals on synthetic ladders with known noise: their empirical coverage of the
 //! true target accuracy is close to nominal.
 
+mod common;
+
 use std::path::Path;
 
 use ladder_core::table::{ladder_from_run_table, run_table};
 use ladder_core::{Checkpoints, Entry, Feature, Ladder, Mode, Run, Task};
+use common::Noise;
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::predict::Target;
@@ -13,20 +16,6 @@ use ladder_fit::uncertainty::{bootstrap, BootstrapSettings};
 const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
 const ACC: [f64; 4] = [-0.74, 1.4, 5.0, 1.0];
 const TASK: &str = "hellaswag_val_5shot";
-
-struct Noise(u64);
-impl Noise {
-    /// Approximately standard normal (sum of 12 uniforms − 6).
-    fn normal(&mut self) -> f64 {
-        (0..12)
-            .map(|_| {
-                self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                (self.0 >> 11) as f64 / (1u64 << 53) as f64
-            })
-            .sum::<f64>()
-            - 6.0
-    }
-}
 
 /// A ladder of 4 sizes × 6 multipliers; each run's loss carries its own relative offset
 /// (run-to-run noise, sd `run_sd`) plus checkpoint noise; accuracy follows the sigmoid.

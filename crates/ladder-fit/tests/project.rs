@@ -3,9 +3,12 @@
 //! converge to the truth, and the prediction interval reaches nominal coverage of a single run's
 //! final checkpoint while the confidence interval alone does not.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use ladder_core::{olmo, Checkpoints, Entry, Feature, Ladder, Mode, Run, Task, TaskSet};
+use common::Noise;
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::paper::{reproduce, PaperData};
@@ -60,20 +63,6 @@ const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
 const ACC: [f64; 4] = [-0.74, 1.4, 5.0, 1.0];
 const TASK: &str = "hellaswag_val_5shot";
 const ACC_NOISE: f64 = 0.01;
-
-struct Noise(u64);
-impl Noise {
-    /// Approximately standard normal (sum of 12 uniforms − 6).
-    fn normal(&mut self) -> f64 {
-        (0..12)
-            .map(|_| {
-                self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                (self.0 >> 11) as f64 / (1u64 << 53) as f64
-            })
-            .sum::<f64>()
-            - 6.0
-    }
-}
 
 /// A ladder of 4 sizes × 6 multipliers whose checkpoints carry noise on loss and accuracy, and
 /// one run of the target drawn the same way; returns the ladder and the target run's final
