@@ -138,7 +138,7 @@ pub fn run_grid(
                             .join("; "),
                     );
                     rows.error.push(String::new());
-                    let (interval, se) = delta_interval(fitted, target, uncertainty.level).unwrap_or((Interval::NONE, f64::NAN));
+                    let (interval, se) = delta_interval(fitted, target, uncertainty.level, (cell.task.minimum, cell.task.maximum)).unwrap_or((Interval::NONE, f64::NAN));
                     rows.delta.push(interval);
                     rows.delta_se.push(se);
                 }

@@ -4,7 +4,7 @@
 //! Every projection carries two intervals, both built on the logit scale of the task's accuracy
 //! range [chance, 1] so that they never leave it:
 //! * the **confidence interval** of the mean prediction: the delta method through every stage's
-//!   parameter covariance (what [`crate::uncertainty::delta_interval`] gives);
+//!   parameter covariance ([`crate::uncertainty::delta_interval`]);
 //! * the **prediction interval** of one trained run: the same variance plus the observation
 //!   noise of a single run's final checkpoints ([`observation_noise`]), OLMo-core's
 //!   `include_observation_noise`. A real model is one run, so this is the interval to compare
@@ -19,7 +19,7 @@ use polars::prelude::*;
 
 use crate::design::Design;
 use crate::predict::{PredictError, Result, Target};
-use crate::uncertainty::{delta_interval, normal_quantile, Interval};
+use crate::uncertainty::{bounded_interval, delta_interval, Interval};
 
 /// Checkpoints at the end of each run whose spread is the observation noise.
 pub const NOISE_CHECKPOINTS: usize = 5;
@@ -115,20 +115,6 @@ pub fn observation_noise(ladder: &Ladder, task: &Task) -> Result<f64> {
     Ok((variances.iter().sum::<f64>() / variances.len() as f64).sqrt())
 }
 
-/// An interval around `center` with standard error `se` at `level`, built on the logit scale of
-/// [min, max]; `None` when `center` lies outside (min, max) or `se` is not finite.
-pub fn bounded_interval(center: f64, se: f64, level: f64, min: f64, max: f64) -> Option<Interval> {
-    let u = (center - min) / (max - min);
-    if !(u > 0.0 && u < 1.0 && se.is_finite()) {
-        return None;
-    }
-    let z = normal_quantile(0.5 + level / 2.0);
-    let logit = (u / (1.0 - u)).ln();
-    let se_logit = se / ((max - min) * u * (1.0 - u));
-    let back = |l: f64| min + (max - min) / (1.0 + (-l).exp());
-    Some(Interval { lo: back(logit - z * se_logit), hi: back(logit + z * se_logit) })
-}
-
 /// Fits `design` for every task and predicts every projection: one row per task × projection
 /// with `design`, `task`, `target`, `n`, `d`, `c`, `feature`, `feature_predicted` (two-step
 /// designs), `predicted`, `se` (delta method), `ci_lo`/`ci_hi`, `obs_sd`, `pi_lo`/`pi_hi` and
@@ -148,8 +134,7 @@ pub fn project(ladder: &Ladder, design: &dyn Design, tasks: &[Task], projections
             match (&fitted, &noise) {
                 (Ok(fitted), Ok(obs)) => {
                     let prediction = fitted.prediction(&target);
-                    let se = delta_interval(fitted, &target, level).map_or(f64::NAN, |(_, se)| se);
-                    let ci = bounded_interval(prediction.accuracy, se, level, task.minimum, task.maximum);
+                    let (ci, se) = delta_interval(fitted, &target, level, (task.minimum, task.maximum)).map_or((None, f64::NAN), |(i, se)| ((i.lo.is_finite()).then_some(i), se));
                     let pi = bounded_interval(prediction.accuracy, (se * se + obs * obs).sqrt(), level, task.minimum, task.maximum);
                     rows.values(prediction.feature, prediction.accuracy, se, ci, *obs, pi, String::new());
                 }
@@ -227,18 +212,6 @@ impl Rows {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bounded_intervals_stay_in_range_and_match_the_normal_one_when_narrow() {
-        let i = bounded_interval(0.6, 0.001, 0.9, 0.25, 1.0).unwrap();
-        let z = normal_quantile(0.95);
-        assert!((i.lo - (0.6 - z * 0.001)).abs() < 1e-5 && (i.hi - (0.6 + z * 0.001)).abs() < 1e-5, "{i:?}");
-        let wide = bounded_interval(0.3, 5.0, 0.9, 0.25, 1.0).unwrap();
-        assert!(wide.lo >= 0.25 && wide.hi <= 1.0 && wide.lo < 0.3 && wide.hi > 0.3, "{wide:?}");
-        assert!(bounded_interval(1.2, 0.01, 0.9, 0.25, 1.0).is_none());
-        assert!(bounded_interval(0.25, 0.01, 0.9, 0.25, 1.0).is_none());
-        assert!(bounded_interval(0.5, f64::NAN, 0.9, 0.25, 1.0).is_none());
-    }
 
     #[test]
     fn bad_projections_are_clear_errors() {

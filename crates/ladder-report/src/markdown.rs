@@ -57,11 +57,13 @@ fn pivot(predictions: &DataFrame, column: &str, title: &str) -> Result<String, R
 
 /// Per target: tasks × (actual, each design's prediction with its 90 % delta-method interval) of
 /// a prediction table (columns `design`, `task`, `target`, `predicted`, `actual`, `delta_lo`,
-/// `delta_hi`). The actual value is the same for every design of a task (— where none is known).
+/// `delta_hi`, `delta_se`). The actual value is the same for every design of a task (— where none
+/// is known). A prediction with a standard error but no interval lies outside the task's accuracy
+/// range and is marked "outside range".
 pub fn predicted_vs_actual(predictions: &DataFrame) -> Result<String, ReportError> {
     let (designs, tasks, targets) = (strings(predictions, "design")?, strings(predictions, "task")?, strings(predictions, "target")?);
     let (predicted, actual) = (floats(predictions, "predicted")?, floats(predictions, "actual")?);
-    let (lo, hi) = (floats(predictions, "delta_lo")?, floats(predictions, "delta_hi")?);
+    let (lo, hi, se) = (floats(predictions, "delta_lo")?, floats(predictions, "delta_hi")?, floats(predictions, "delta_se")?);
     let (design_order, task_order) = (distinct(&designs), distinct(&tasks));
     let row = |d: &str, t: &str, g: &str| (0..designs.len()).find(|&i| designs[i] == d && tasks[i] == t && targets[i] == g);
     let number = |v: f64| if v.is_finite() { format!("{v:.3}") } else { "—".into() };
@@ -78,6 +80,7 @@ pub fn predicted_vs_actual(predictions: &DataFrame) -> Result<String, ReportErro
                 .iter()
                 .map(|d| match row(d, task, &target) {
                     Some(i) if predicted[i].is_finite() && lo[i].is_finite() => format!("{} ({}–{})", number(predicted[i]), number(lo[i]), number(hi[i])),
+                    Some(i) if predicted[i].is_finite() && se[i].is_finite() => format!("{} (outside range)", number(predicted[i])),
                     Some(i) => number(predicted[i]),
                     None => "—".into(),
                 })
@@ -167,19 +170,21 @@ mod tests {
     #[test]
     fn lists_actual_and_each_designs_prediction_with_its_interval() {
         let df = df!(
-            "design" => ["a", "b", "a", "b"],
-            "task" => ["t1", "t1", "t2", "t2"],
-            "target" => ["7B", "7B", "7B", "7B"],
-            "predicted" => [0.5, 0.6, 0.7, f64::NAN],
-            "actual" => [0.55, 0.55, 0.65, 0.65],
-            "delta_lo" => [0.4, f64::NAN, 0.6, f64::NAN],
-            "delta_hi" => [0.6, f64::NAN, 0.8, f64::NAN]
+            "design" => ["a", "b", "a", "b", "a"],
+            "task" => ["t1", "t1", "t2", "t2", "t3"],
+            "target" => ["7B", "7B", "7B", "7B", "7B"],
+            "predicted" => [0.5, 0.6, 0.7, f64::NAN, 1.2],
+            "actual" => [0.55, 0.55, 0.65, 0.65, 0.7],
+            "delta_lo" => [0.4, f64::NAN, 0.6, f64::NAN, f64::NAN],
+            "delta_hi" => [0.6, f64::NAN, 0.8, f64::NAN, f64::NAN],
+            "delta_se" => [0.05, f64::NAN, 0.05, f64::NAN, 0.1]
         )
         .unwrap();
         let md = predicted_vs_actual(&df).unwrap();
         assert!(md.contains("| task | actual | a | b |"), "{md}");
         assert!(md.contains("| t1 | 0.550 | 0.500 (0.400–0.600) | 0.600 |"), "{md}");
         assert!(md.contains("| t2 | 0.650 | 0.700 (0.600–0.800) | — |"), "{md}");
+        assert!(md.contains("| t3 | 0.700 | 1.200 (outside range) | — |"), "{md}");
     }
 
     #[test]

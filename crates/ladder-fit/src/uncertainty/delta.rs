@@ -6,13 +6,15 @@
 //! so no derivative can carry a wrong sign (method.md §10), and step 1's uncertainty is
 //! propagated too.
 
-use super::{normal_quantile, Interval};
+use super::{bounded_interval, Interval};
 use crate::design::FittedDesign;
 use crate::predict::Target;
 
 /// Interval at `level` (e.g. 0.9) and standard error of the predicted accuracy; `None` when a
-/// stage has no covariance.
-pub fn delta_interval(fitted: &FittedDesign, target: &Target, level: f64) -> Option<(Interval, f64)> {
+/// stage has no covariance. The interval is built on the logit scale of the metric's `range`
+/// (chance, maximum), so it never leaves it; it is [`Interval::NONE`] (uninformative) when the
+/// prediction itself lies outside the range.
+pub fn delta_interval(fitted: &FittedDesign, target: &Target, level: f64, range: (f64, f64)) -> Option<(Interval, f64)> {
     let params: Vec<Vec<f64>> = fitted.stages.iter().map(|s| s.fit.params.clone()).collect();
     let mut variance = 0.0;
     for (s, stage) in fitted.stages.iter().enumerate() {
@@ -39,7 +41,6 @@ pub fn delta_interval(fitted: &FittedDesign, target: &Target, level: f64) -> Opt
         }
     }
     let se = variance.max(0.0).sqrt();
-    let z = normal_quantile(0.5 + level / 2.0);
     let center = fitted.predict(target);
-    se.is_finite().then_some((Interval { lo: center - z * se, hi: center + z * se }, se))
+    se.is_finite().then(|| (bounded_interval(center, se, level, range.0, range.1).unwrap_or(Interval::NONE), se))
 }

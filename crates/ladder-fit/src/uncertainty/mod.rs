@@ -32,6 +32,20 @@ impl Interval {
     pub const NONE: Interval = Interval { lo: f64::NAN, hi: f64::NAN };
 }
 
+/// An interval around `center` with standard error `se` at `level`, built on the logit scale of
+/// [min, max]; `None` when `center` lies outside (min, max) or `se` is not finite.
+pub fn bounded_interval(center: f64, se: f64, level: f64, min: f64, max: f64) -> Option<Interval> {
+    let u = (center - min) / (max - min);
+    if !(u > 0.0 && u < 1.0 && se.is_finite()) {
+        return None;
+    }
+    let z = normal_quantile(0.5 + level / 2.0);
+    let logit = (u / (1.0 - u)).ln();
+    let se_logit = se / ((max - min) * u * (1.0 - u));
+    let back = |l: f64| min + (max - min) / (1.0 + (-l).exp());
+    Some(Interval { lo: back(logit - z * se_logit), hi: back(logit + z * se_logit) })
+}
+
 /// Quantile `p` of the standard normal distribution (Acklam's rational approximation, relative
 /// error below 1.2e-9).
 pub fn normal_quantile(p: f64) -> f64 {
@@ -70,6 +84,19 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_intervals_stay_in_range_and_match_the_normal_one_when_narrow() {
+        let i = bounded_interval(0.6, 0.001, 0.9, 0.25, 1.0).unwrap();
+        let z = normal_quantile(0.95);
+        assert!((i.lo - (0.6 - z * 0.001)).abs() < 1e-5 && (i.hi - (0.6 + z * 0.001)).abs() < 1e-5, "{i:?}");
+        let wide = bounded_interval(0.3, 5.0, 0.9, 0.25, 1.0).unwrap();
+        assert!(wide.lo >= 0.25 && wide.hi <= 1.0 && wide.lo < 0.3 && wide.hi > 0.3, "{wide:?}");
+        assert!(bounded_interval(1.2, 0.01, 0.9, 0.25, 1.0).is_none());
+        assert!(bounded_interval(0.25, 0.01, 0.9, 0.25, 1.0).is_none());
+        assert!(bounded_interval(0.5, f64::NAN, 0.9, 0.25, 1.0).is_none());
+    }
+
 
     #[test]
     fn normal_quantiles_are_right() {
