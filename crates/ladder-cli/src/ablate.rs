@@ -72,6 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(backtest) = result.backtest.as_mut() {
             written.push(write_table(backtest, &args.out, "backtest", format)?);
         }
+        if let Some(projections) = result.projections.as_mut() {
+            written.push(write_table(projections, &args.out, "projections", format)?);
+        }
         if let Some(coverage) = result.coverage.as_mut() {
             written.push(write_table(coverage, &args.out, "coverage", format)?);
         }
@@ -84,8 +87,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     summary.push_str(&ladder_report::markdown::error_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::points_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::interval_summary(&result.predictions, result.coverage.as_ref())?);
-    summary.push_str(&ladder_report::markdown::compute_share(&ladder, &experiment.targets)?);
+    let (ladder, _) = experiment.with_inline_targets(&ladder)?;
+    summary.push_str(&ladder_report::markdown::compute_share(&ladder, &result.targets)?);
     summary.push_str(&ladder_report::markdown::snr_summary(&result.snr)?);
+    if let Some(projections) = &result.projections {
+        summary.push_str(&ladder_report::markdown::projections(projections, experiment.uncertainty.level)?);
+    }
     let summary_path = args.out.join("summary.md");
     std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);
@@ -94,8 +101,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         written.extend(crate::figures::predicted_vs_actual(&result.predictions, &dir, "predicted_vs_actual")?);
         // The paper's chain (step 1 on task bpb, step 2 sigmoid) drawn against each target.
         let tasks = ladder_core::TaskSet::get(&experiment.tasks)?.tasks;
-        for target in &experiment.targets {
-            match crate::figures::paper_fits(&ladder, &tasks, ladder.entry(target)?, &dir.join(target)) {
+        for target in &result.targets {
+            match crate::figures::paper_fits(&ladder, &tasks, ladder.target(target)?, &dir.join(target)) {
                 Ok(files) => written.extend(files),
                 Err(e) => writeln!(out, "note: no step-1/step-2 figures for {target}: {e:#}")?,
             }

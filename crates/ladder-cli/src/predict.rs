@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut written = vec![write_table(&mut table, &args.out, "projections", Format::Csv)?, write_table(&mut table, &args.out, "projections", Format::Parquet)?];
     written.extend(figure(&ladder, &tasks, &table, design.name(), args.level, &args.out.join("figures"))?);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", markdown(&table, args.level)?)?;
+    writeln!(out, "{}", ladder_report::markdown::projections(&table, args.level)?)?;
     let failed: Vec<String> = strings(&table, "error")?.into_iter().zip(strings(&table, "task")?).filter(|(e, _)| !e.is_empty()).map(|(e, t)| format!("{t}: {e}")).collect();
     writeln!(out, "wrote:")?;
     for path in written {
@@ -114,20 +114,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     anyhow::ensure!(failed.is_empty(), "{} projections have no value (their rows are kept, with the message):\n  {}", failed.len(), failed.join("\n  "));
     Ok(())
-}
-
-/// The table as Markdown: per target and task, the feature and accuracy predicted with both
-/// intervals ("uninformative" where the prediction leaves the accuracy range).
-fn markdown(table: &polars::prelude::DataFrame, level: f64) -> anyhow::Result<String> {
-    let (tasks, targets) = (strings(table, "task")?, strings(table, "target")?);
-    let [feature, predicted, ci_lo, ci_hi, pi_lo, pi_hi] = ["feature_predicted", "predicted", "ci_lo", "ci_hi", "pi_lo", "pi_hi"].map(|c| floats(table, c).unwrap_or_default());
-    let pct = (100.0 * level).round();
-    let mut md = format!("| target | task | feature predicted | accuracy | {pct} % confidence | {pct} % prediction (one run) |\n|---|---|---|---|---|---|\n");
-    for i in 0..tasks.len() {
-        let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
-        md.push_str(&format!("| {} | {} | {:.4} | {:.3} | {} | {} |\n", targets[i], tasks[i], feature[i], predicted[i], band(ci_lo[i], ci_hi[i]), band(pi_lo[i], pi_hi[i])));
-    }
-    Ok(md)
 }
 
 /// One panel per task: predicted accuracy vs compute along the targets (sorted by compute), both

@@ -16,8 +16,9 @@ pub struct Args {
     /// $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Target model whose accuracy is predicted: an eval entry of configs/final.json.
-    #[arg(long, default_value = "13B-5T", value_parser = ["13B-5T", "7B-4T"])]
+    /// Target model whose accuracy is predicted: any eval entry of configs/final.json (the paper's
+    /// 13B-5T and 7B-4T, or one added there).
+    #[arg(long, default_value = "13B-5T")]
     pub target: String,
     /// Rows of the nine prediction tables: a task set (`v2_main`, `v2_main_variance`) or
     /// comma-separated task keys (`piqa_val_5shot,csqa_val_5shot`).
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if !args.no_figures {
         let dir = args.out.join("figures");
-        let mut drawn = crate::figures::paper_fits(&data.ladder, &tasks.tasks, data.ladder.entry(&args.target)?, &dir)?;
+        let mut drawn = crate::figures::paper_fits(&data.ladder, &tasks.tasks, data.ladder.target(&args.target)?, &dir)?;
         let chained = &tables.iter().find(|t| t.name == "chained_main").expect("chained_main is always built").frame;
         let mut as_predictions = chained.clone();
         as_predictions.rename("Pred", "predicted".into())?;

@@ -276,7 +276,11 @@ fn ablate_refuses_bad_experiment_files_clearly() {
     let err = run("targets = [\"7B-4T\"]\n[[design]]\nname = \"a\"\nkind = \"two_step\"\n[[design]]\nname = 3\nkind = \"two_step\"\n");
     assert!(err.contains("design `#2") && err.contains("needs a string `name`"), "{err}");
     let err = run("targets = [\"70B\"]\n[[design]]\nname = \"a\"\nkind = \"two_step\"\n");
-    assert!(err.contains("no entry `70B`") && err.contains("7B-4T"), "{err}");
+    assert!(err.contains("`70B` is not a target") && err.contains("targets: 7B-4T, 13B-5T"), "{err}");
+    // A train entry is not a target either, for `reproduce --target` too.
+    let out = ladder(&["reproduce", "--data", data_dir().to_str().unwrap(), "--target", "760M", "--out", dir.join("r").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("`760M` is not a target") && err.contains("7B-4T, 13B-5T"), "{err}");
 }
 
 #[test]

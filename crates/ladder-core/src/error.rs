@@ -100,6 +100,14 @@ pub enum LadderError {
         /// Comma-separated list of entries.
         known: String,
     },
+    /// A name given as a target is not an eval entry of the ladder.
+    #[error("`{name}` is not a target of this ladder (an eval entry of its config); targets: {targets}")]
+    NotATarget {
+        /// The name asked for.
+        name: String,
+        /// Comma-separated eval entries.
+        targets: String,
+    },
     /// A polars operation failed.
     #[error("table error: {0}")]
     Table(#[from] polars::prelude::PolarsError),

@@ -146,6 +146,16 @@ impl Ladder {
         })
     }
 
+    /// A target: an eval entry by name (a train entry or an unknown name is an error that lists
+    /// the targets).
+    pub fn target(&self, name: &str) -> Result<&Entry> {
+        let targets = || self.entries.iter().filter(|e| e.mode == Mode::Eval).map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+        match self.entries.iter().find(|e| e.name == name) {
+            Some(e) if e.mode == Mode::Eval => Ok(e),
+            _ => Err(LadderError::NotATarget { name: name.to_string(), targets: targets() }),
+        }
+    }
+
     /// A ladder restricted to the given train runs (by run name), keeping every eval entry.
     pub fn with_train_runs(&self, keep: impl Fn(&Entry, &Run) -> bool) -> Ladder {
         let entries = self

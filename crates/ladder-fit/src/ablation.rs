@@ -77,7 +77,7 @@ pub fn run_grid(
 ) -> Result<DataFrame> {
     let targets: Vec<(String, Target, &ladder_core::Entry)> = targets
         .iter()
-        .map(|name| ladder.entry(name).map(|e| (name.clone(), Target::of(e), e)))
+        .map(|name| ladder.target(name).map(|e| (name.clone(), Target::of(e), e)))
         .collect::<std::result::Result<_, LadderError>>()?;
     let pairs: Vec<(&dyn Design, &Task)> = designs.iter().flat_map(|d| tasks.iter().map(move |t| (d.as_ref(), t))).collect();
     let target_points: Vec<Target> = targets.iter().map(|t| t.1.clone()).collect();

@@ -47,8 +47,14 @@ pub struct Experiment {
     /// (`$OLMO_LADDER_DATA`, else `../shared/olmo-ladder`).
     #[serde(default)]
     pub data: Option<PathBuf>,
-    /// Target entries to predict.
+    /// Target entries of the config to predict.
+    #[serde(default)]
     pub targets: Vec<String>,
+    /// Targets given inline (`[[target]]`): with a `run` file they are backtests (added to the
+    /// ladder as eval entries and predicted with the config's targets); without, projections of
+    /// an untrained (N, D) ([`crate::project`]).
+    #[serde(default, rename = "target")]
+    pub inline_targets: Vec<InlineTarget>,
     /// Task set or comma-separated task keys (default `v2_main`).
     #[serde(default = "default_tasks")]
     pub tasks: String,
@@ -152,6 +158,25 @@ fn default_tasks() -> String {
     "v2_main".into()
 }
 
+/// A `[[target]]` table: a target by its scale, optionally with the run file of a trained model.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineTarget {
+    /// Row label of the target.
+    pub name: String,
+    /// Parameters N.
+    pub n: f64,
+    /// Training tokens D (a run file's final tokens when `run` is given and D is not).
+    #[serde(default)]
+    pub d: Option<f64>,
+    /// FLOPs per token (default 6·N).
+    #[serde(default)]
+    pub flops_per_token: Option<f64>,
+    /// An OLMo-ladder run CSV of the trained target (relative to the experiment file's folder).
+    #[serde(default)]
+    pub run: Option<PathBuf>,
+}
+
 /// Everything an experiment produces.
 pub struct ExperimentOutput {
     /// One row per design × task × target.
@@ -164,6 +189,10 @@ pub struct ExperimentOutput {
     pub coverage: Option<DataFrame>,
     /// Signal and noise of every task over the ladder's runs ([`crate::snr::snr_table`]).
     pub snr: DataFrame,
+    /// Projections of the inline targets without a run file, one block per design.
+    pub projections: Option<DataFrame>,
+    /// The targets predicted: the config's, then the inline ones with run files.
+    pub targets: Vec<String>,
 }
 
 impl Experiment {
@@ -172,8 +201,13 @@ impl Experiment {
     pub fn from_file(path: &Path) -> Result<Experiment> {
         let text = std::fs::read_to_string(path).map_err(|source| LadderError::Io { path: path.to_path_buf(), source })?;
         let mut experiment = Self::parse(&text, path)?;
-        if let (Some(data), Some(folder)) = (&experiment.data, path.parent()) {
-            experiment.data = Some(folder.join(data));
+        if let Some(folder) = path.parent() {
+            if let Some(data) = &experiment.data {
+                experiment.data = Some(folder.join(data));
+            }
+            for t in &mut experiment.inline_targets {
+                t.run = t.run.as_ref().map(|r| folder.join(r));
+            }
         }
         Ok(experiment)
     }
@@ -184,6 +218,49 @@ impl Experiment {
             let line = e.span().map_or(0, |s| ladder_core::error::line_at(text, s.start) as u64);
             PredictError::Data(LadderError::Malformed { path: PathBuf::from(path), line, message: e.message().to_string() })
         })
+    }
+
+    /// The ladder with every inline target that has a run file added as an eval entry, and the
+    /// names of all targets to predict (the config's, then the inline ones with runs).
+    pub fn with_inline_targets(&self, ladder: &Ladder) -> Result<(Ladder, Vec<String>)> {
+        let mut ladder = ladder.clone();
+        let mut names = self.targets.clone();
+        for t in self.inline_targets.iter().filter(|t| t.run.is_some()) {
+            let path = t.run.as_ref().expect("filtered");
+            let bad = |message: String| PredictError::Design { design: format!("[[target]] {}", t.name), message };
+            match ladder.entries.iter().find(|e| e.name == t.name) {
+                // Added by an earlier call.
+                Some(e) if e.mode == ladder_core::Mode::Eval => {
+                    names.push(t.name.clone());
+                    continue;
+                }
+                Some(_) => return Err(bad("a train entry of the ladder has this name".into())),
+                None => {}
+            }
+            let run = ladder_core::olmo::read_run_csv(path)?;
+            let projection = crate::project::Projection::new(t.n, t.d.unwrap_or_else(|| run.final_tokens()), t.flops_per_token)?;
+            if let Some(d) = t.d.filter(|d| (d - run.final_tokens()).abs() > 1e-9 * d) {
+                return Err(bad(format!("d = {d} but its run {} ends at {} tokens", path.display(), run.final_tokens())));
+            }
+            let flops_per_token = projection.target().c / projection.d;
+            ladder.entries.push(ladder_core::Entry { name: t.name.clone(), mode: ladder_core::Mode::Eval, n: t.n, flops_per_token, runs: vec![run] });
+            names.push(t.name.clone());
+        }
+        Ok((ladder, names))
+    }
+
+    /// The inline targets without a run file, as projections.
+    pub fn projections(&self) -> Result<Vec<crate::project::Projection>> {
+        self.inline_targets
+            .iter()
+            .filter(|t| t.run.is_none())
+            .map(|t| {
+                let d = t.d.ok_or_else(|| PredictError::Design { design: format!("[[target]] {}", t.name), message: "needs `d` (training tokens) or a `run` file".into() })?;
+                let mut p = crate::project::Projection::new(t.n, d, t.flops_per_token)?;
+                p.name = t.name.clone();
+                Ok(p)
+            })
+            .collect()
     }
 
     /// Builds the designs; names must be unique.
@@ -223,8 +300,12 @@ impl Experiment {
         Ok(u.draws * designs * TaskSet::get(&self.tasks)?.tasks.len())
     }
 
-    /// [`Experiment::run`], calling `progress` once per bootstrap draw.
+    /// [`Experiment::run`], calling `progress` once per bootstrap draw. Inline targets with a run
+    /// file are added to `ladder` first ([`Experiment::with_inline_targets`]); those without are
+    /// projected ([`ExperimentOutput::projections`]).
     pub fn run_with_progress(&self, ladder: &Ladder, variance_ladder: Option<&Ladder>, progress: &(dyn Fn() + Sync)) -> Result<ExperimentOutput> {
+        let (ladder, targets) = self.with_inline_targets(ladder)?;
+        let ladder = &ladder;
         let designs = self.designs()?;
         let tasks = TaskSet::get(&self.tasks)?.tasks;
         let u = &self.uncertainty;
@@ -236,7 +317,23 @@ impl Experiment {
                 return Err(PredictError::Design { design: name.clone(), message: "named in [uncertainty] but not defined".into() });
             }
         }
-        let predictions = run_grid(ladder, &designs, &tasks, &self.targets, &u.settings(), progress)?;
+        let projections = self.projections()?;
+        let projections = if projections.is_empty() {
+            None
+        } else {
+            let mut all: Option<DataFrame> = None;
+            for d in &designs {
+                let frame = crate::project::project(ladder, d.as_ref(), &tasks, &projections, u.level)?;
+                match all.as_mut() {
+                    Some(a) => {
+                        a.vstack_mut(&frame).map_err(LadderError::from)?;
+                    }
+                    None => all = Some(frame),
+                }
+            }
+            all
+        };
+        let predictions = run_grid(ladder, &designs, &tasks, &targets, &u.settings(), progress)?;
         let coverage = if u.coverage {
             let settings = u.settings();
             let chosen: Vec<&Box<dyn Design>> = designs.iter().filter(|d| u.designs.is_empty() || u.designs.iter().any(|n| n == d.name())).collect();
@@ -288,7 +385,7 @@ impl Experiment {
             }
         }
         let snr = crate::snr::snr_table(ladder, &tasks)?;
-        Ok(ExperimentOutput { predictions, backtest, variance, coverage, snr })
+        Ok(ExperimentOutput { predictions, backtest, variance, coverage, snr, projections, targets })
     }
 }
 

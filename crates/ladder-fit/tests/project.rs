@@ -124,3 +124,52 @@ fn projections_converge_and_prediction_intervals_reach_nominal_coverage() {
         / 20.0;
     assert!(quiet_error < 0.6 * mean_error && quiet_error < 1e-3, "error {quiet_error} at a tenth of the noise vs {mean_error}");
 }
+
+/// A third real target (the paper's 1.3B-10xC run, held out of a 190M–760M ladder) given inline
+/// with its run file predicts exactly as the same target given as an eval entry of a config; an
+/// inline target without a run is projected.
+#[test]
+fn an_inline_target_with_its_run_file_equals_the_same_target_in_a_config() {
+    use ladder_fit::experiment::Experiment;
+    let shared = olmo::default_data_dir(&workspace());
+    let dir = std::env::temp_dir().join(format!("ladder-fit-inline-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("configs")).unwrap();
+    std::os::unix::fs::symlink(std::path::absolute(shared.join("ladder-runs")).unwrap(), dir.join("ladder-runs")).unwrap();
+    let final_config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(shared.join("configs/final.json")).unwrap()).unwrap();
+    let mut train = serde_json::Map::new();
+    for size in ["190M", "370M", "760M"] {
+        train.insert(size.into(), final_config[size].clone());
+    }
+    let big = &final_config["1.3B"];
+    let (n, flops) = (big["n"].as_f64().unwrap(), big["flops"].as_f64().unwrap());
+    std::fs::write(dir.join("configs/small.json"), serde_json::Value::Object(train.clone()).to_string()).unwrap();
+    let mut with_target = train;
+    with_target.insert("1.3B-10xC".into(), serde_json::json!({ "paths": ["src/scripts/paper/data/ladder-runs/1B-10xC.csv"], "mode": "eval", "n": n, "flops": flops }));
+    std::fs::write(dir.join("configs/with_target.json"), serde_json::Value::Object(with_target).to_string()).unwrap();
+    let designs = "[[design]]\nname = \"bpb\"\nkind = \"two_step\"\n[[design]]\nname = \"flops\"\nkind = \"flops_two_step\"\n";
+    let run = |config: &str, extra: &str| {
+        let file = dir.join(format!("{config}.toml"));
+        std::fs::write(&file, format!("data = \".\"\nconfig = \"{config}\"\n{extra}\n{designs}")).unwrap();
+        let e = Experiment::from_file(&file).unwrap();
+        let ladder = olmo::load_ladder(&dir, config).unwrap();
+        e.run(&ladder, None).unwrap()
+    };
+    let by_config = run("with_target", "targets = [\"1.3B-10xC\"]");
+    let inline = run(
+        "small",
+        &format!("[[target]]\nname = \"1.3B-10xC\"\nn = {n}\nflops_per_token = {flops}\nrun = \"{}\"\n\n[[target]]\nname = \"7B-2T\"\nn = 7e9\nd = 2e12\n", shared.join("ladder-runs/1B-10xC.csv").display()),
+    );
+    assert_eq!(by_config.targets, inline.targets);
+    assert_eq!(by_config.predictions.height(), 16);
+    for column in ["predicted", "actual", "delta_lo", "delta_hi", "feature_predicted", "feature_actual"] {
+        let (a, b) = (floats(&by_config.predictions, column), floats(&inline.predictions, column));
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x.is_nan() && y.is_nan()) || x == y, "{column}: config {x} vs inline {y}");
+        }
+    }
+    let projected = inline.projections.expect("the run-less target is projected");
+    assert_eq!(projected.height(), 16, "2 designs × 8 tasks");
+    assert!(by_config.projections.is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -207,6 +207,23 @@ mod tests {
     }
 }
 
+/// A projection table (`ladder_fit::project::project`) as Markdown: per design, target and task
+/// the feature and accuracy predicted with both intervals ("uninformative" where the prediction
+/// leaves the accuracy range).
+pub fn projections(table: &DataFrame, level: f64) -> Result<String, ReportError> {
+    let (designs, tasks, targets) = (strings(table, "design")?, strings(table, "task")?, strings(table, "target")?);
+    let (feature, predicted) = (floats(table, "feature_predicted")?, floats(table, "predicted")?);
+    let (ci_lo, ci_hi, pi_lo, pi_hi) = (floats(table, "ci_lo")?, floats(table, "ci_hi")?, floats(table, "pi_lo")?, floats(table, "pi_hi")?);
+    let pct = (100.0 * level).round();
+    let mut md = format!("### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence | {pct} % prediction (one run) |\n|---|---|---|---|---|---|---|\n");
+    let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
+    for i in 0..tasks.len() {
+        md.push_str(&format!("| {} | {} | {} | {:.4} | {:.3} | {} | {} |\n", designs[i], targets[i], tasks[i], feature[i], predicted[i], band(ci_lo[i], ci_hi[i]), band(pi_lo[i], pi_hi[i])));
+    }
+    md.push('\n');
+    Ok(md)
+}
+
 /// The signal-to-noise table (`ladder_fit::snr::snr_table`: `task`, `acc_signal`, `acc_noise`,
 /// `acc_snr`, `bpb_snr`, `runs`) as Markdown, with how to read it.
 pub fn snr_summary(snr: &DataFrame) -> Result<String, ReportError> {

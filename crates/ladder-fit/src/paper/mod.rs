@@ -182,7 +182,7 @@ impl Diagnostics {
 /// `v2_main_variance`).
 pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<PaperTable>> {
     let ladder = &data.ladder;
-    let target_entry = ladder.entry(target)?;
+    let target_entry = ladder.target(target)?;
     let fits: Vec<TaskFits> = tasks.tasks.par_iter().map(|task| fit_task(ladder, task.clone())).collect::<Result<_>>()?;
 
     let t = Target::of(target_entry);
