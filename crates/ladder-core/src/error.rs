@@ -100,6 +100,14 @@ pub enum LadderError {
         /// Comma-separated list of entries.
         known: String,
     },
+    /// A metric column (or a task's values in a run) without a single value.
+    #[error("{path}: column `{column}` has no value at any checkpoint")]
+    NoValues {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+    },
     /// A name given as a target is not an eval entry of the ladder.
     #[error("`{name}` is not a target of this ladder (an eval entry of its config); targets: {targets}")]
     NotATarget {

@@ -95,6 +95,18 @@ impl Run {
         }
         Ok(out.into_iter().map(|v| sign * v / total).collect())
     }
+
+    /// The checkpoints where a task feature has a value (a checkpoint missing any of the task's
+    /// columns, NaN in a W&B export, is left out): their tokens and values. A run without any is
+    /// an error naming it.
+    pub fn finite_task_values(&self, task: &Task, feature: Feature) -> Result<(Vec<f64>, Vec<f64>)> {
+        let values = self.task_values(task, feature)?;
+        let (tokens, values): (Vec<f64>, Vec<f64>) = self.checkpoints.tokens.iter().zip(values).filter(|(_, v)| v.is_finite()).unzip();
+        if values.is_empty() {
+            return Err(LadderError::NoValues { path: self.source.clone(), column: format!("{feature} of {} (run {})", task.key, self.name) });
+        }
+        Ok((tokens, values))
+    }
 }
 
 /// One config entry: a model size of the ladder, or a target.

@@ -145,6 +145,19 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
     Ok(ladder)
 }
 
+/// Reads a table written by [`write_table`] (or any CSV with a header row, or Parquet file),
+/// by its extension: `.csv` or `.parquet`; anything else is refused.
+pub fn read_table(path: &Path) -> Result<DataFrame> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let io = |source| LadderError::Io { path: path.to_path_buf(), source };
+    let bad = |message: String| LadderError::Malformed { path: path.to_path_buf(), line: 0, message };
+    match extension {
+        "csv" => CsvReadOptions::default().with_has_header(true).try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish()).map_err(|e| bad(e.to_string())),
+        "parquet" => ParquetReader::new(std::fs::File::open(path).map_err(io)?).finish().map_err(|e| bad(e.to_string())),
+        other => Err(bad(format!("expected a run table as .csv or .parquet, found a `.{other}` file"))),
+    }
+}
+
 /// Output formats of [`write_table`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -75,14 +75,15 @@ pub struct FinalPoint {
     pub y: f64,
 }
 
-/// Final points of every run of an entry.
+/// Final points of every run of an entry: D at its last checkpoint that has the feature.
 pub fn final_points(entry: &Entry, task: &Task, feature: Feature, k: usize) -> Result<Vec<FinalPoint>> {
     entry
         .runs
         .iter()
         .map(|run| {
-            let values = run.task_values(task, feature)?;
-            let d = run.final_tokens();
+            // Checkpoints without the feature (not evaluated there) are skipped.
+            let (tokens, values) = run.finite_task_values(task, feature)?;
+            let d = *tokens.last().expect("finite_task_values is never empty");
             Ok(FinalPoint { run: run.name.clone(), n: entry.n, d, c: d * entry.flops_per_token, y: mean_of_last(&values, k) })
         })
         .collect()
@@ -108,7 +109,9 @@ pub fn ladder_step2_points(
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for entry in ladder.entries.iter().filter(|e| e.mode == Mode::Train) {
         for run in &entry.runs {
-            let (x, y) = policy.apply(&run.task_values(task, x_feature)?, &run.task_values(task, y_feature)?);
+            // Only checkpoints where both features were evaluated pair up.
+            let (x, y): (Vec<f64>, Vec<f64>) = run.task_values(task, x_feature)?.into_iter().zip(run.task_values(task, y_feature)?).filter(|(x, y)| x.is_finite() && y.is_finite()).unzip();
+            let (x, y) = policy.apply(&x, &y);
             xs.extend(x);
             ys.extend(y);
         }

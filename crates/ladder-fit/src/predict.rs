@@ -77,10 +77,11 @@ impl Target {
         Target { name: entry.name.clone(), n: entry.n, d, c: d * entry.flops_per_token }
     }
 
-    /// Mean of a task feature over the last `k` checkpoints of the target's last run.
+    /// Mean of a task feature over the last `k` checkpoints of the target's last run that have
+    /// it.
     pub fn observed(entry: &Entry, task: &Task, feature: Feature, k: usize) -> Result<f64> {
         let run = entry.runs.last().ok_or_else(|| LadderError::UnknownEntry { name: entry.name.clone(), known: "an entry with runs".into() })?;
-        Ok(mean_of_last(&run.task_values(task, feature)?, k))
+        Ok(mean_of_last(&run.finite_task_values(task, feature)?.1, k))
     }
 }
 

@@ -48,7 +48,7 @@ pub fn signal_noise(ladder: &Ladder, task: &Task, feature: Feature) -> Result<Si
     let mut noise = Vec::new();
     for entry in ladder.train_entries() {
         for run in &entry.runs {
-            let values = run.task_values(task, feature)?;
+            let values = run.finite_task_values(task, feature)?.1;
             let Some(&last) = values.last() else { continue };
             finals.push(last);
             if values.len() >= 2 {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::error::{LadderError, Result};
 use crate::ladder::{Entry, Ladder, Mode};
-use crate::olmo::read_run_csv;
+use crate::olmo::run_csv::{read_run_csv_with, Missing, Skipped};
 
 /// Sub-folder of a data folder that holds the run CSVs.
 pub const DATA_RUNS_DIR: &str = "ladder-runs";
@@ -26,6 +26,12 @@ pub struct ConfigEntry {
 
 /// Loads a config and every run it lists; each path is resolved by its file name in `runs_dir`.
 pub fn load_config(config: &Path, runs_dir: &Path) -> Result<Ladder> {
+    load_config_with(config, runs_dir, Missing::Refuse).map(|(ladder, _)| ladder)
+}
+
+/// [`load_config`] with a policy for missing metric cells, and what it skipped.
+pub fn load_config_with(config: &Path, runs_dir: &Path, missing: Missing) -> Result<(Ladder, Skipped)> {
+    let mut skipped = Skipped::new();
     let text = std::fs::read_to_string(config).map_err(|source| LadderError::Io { path: config.to_path_buf(), source })?;
     let raw: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&text).map_err(|e| LadderError::Malformed {
@@ -66,10 +72,12 @@ pub fn load_config(config: &Path, runs_dir: &Path) -> Result<Ladder> {
                         resolved,
                     });
                 }
-                read_run_csv(&resolved)
+                let (run, skips) = read_run_csv_with(&resolved, missing)?;
+                skipped.extend(skips);
+                Ok(run)
             })
             .collect::<Result<Vec<_>>>()?;
         entries.push(Entry { name, mode, n: entry.n, flops_per_token, runs });
     }
-    Ok(Ladder { entries })
+    Ok((Ladder { entries }, skipped))
 }

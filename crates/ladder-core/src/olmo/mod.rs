@@ -3,9 +3,11 @@
 
 mod config;
 mod run_csv;
+mod write;
 
-pub use config::{load_config, ConfigEntry, DATA_RUNS_DIR};
-pub use run_csv::read_run_csv;
+pub use config::{load_config, load_config_with, ConfigEntry, DATA_RUNS_DIR};
+pub use run_csv::{read_run_csv, read_run_csv_with, Missing, Skipped};
+pub use write::write_ladder;
 
 use std::path::{Path, PathBuf};
 
@@ -23,4 +25,9 @@ pub fn default_data_dir(base: &Path) -> PathBuf {
 /// Loads `configs/<name>.json` of a data folder with every run it lists.
 pub fn load_ladder(data_dir: &Path, config_name: &str) -> Result<Ladder> {
     load_config(&data_dir.join("configs").join(format!("{config_name}.json")), &data_dir.join(DATA_RUNS_DIR))
+}
+
+/// [`load_ladder`] with a policy for missing metric cells (a W&B export), and what it skipped.
+pub fn load_ladder_with(data_dir: &Path, config_name: &str, missing: Missing) -> Result<(Ladder, Skipped)> {
+    load_config_with(&data_dir.join("configs").join(format!("{config_name}.json")), &data_dir.join(DATA_RUNS_DIR), missing)
 }

@@ -5,15 +5,36 @@ use std::path::Path;
 use crate::error::{LadderError, Result};
 use crate::ladder::{Checkpoints, Run};
 
-const STEP: &str = "_step";
-const TOKENS: &str = "throughput/total_tokens";
+pub(super) const STEP: &str = "_step";
+pub(super) const TOKENS: &str = "throughput/total_tokens";
 const BATCH: &str = "batch_size_in_tokens";
+
+/// What an empty or NaN metric cell means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// It is an error (the OLMo-ladder export: every cell is filled).
+    Refuse,
+    /// "Not evaluated at that checkpoint" (a W&B export): kept as NaN, skipped by every fit of
+    /// that metric, and counted.
+    Skip,
+}
+
+/// Metric cells a lenient read skipped: (file, column, count), non-zero counts only.
+pub type Skipped = Vec<(std::path::PathBuf, String, usize)>;
 
 /// Reads a run CSV. Every cell must be a finite number (scientific notation allowed).
 ///
 /// Tokens D per row: `throughput/total_tokens` when present, else `_step × batch_size_in_tokens`
 /// (method.md §1.5). The run is named after the file stem.
 pub fn read_run_csv(path: &Path) -> Result<Run> {
+    read_run_csv_with(path, Missing::Refuse).map(|(run, _)| run)
+}
+
+/// [`read_run_csv`] with a policy for empty and NaN metric cells (the step and token columns
+/// must always be filled); returns the run and the cells it skipped per column. A metric column
+/// without a single value is an error.
+pub fn read_run_csv_with(path: &Path, missing: Missing) -> Result<(Run, Skipped)> {
     let io = |source| LadderError::Io { path: path.to_path_buf(), source };
     let text = std::fs::read(path).map_err(io)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_slice());
@@ -34,18 +55,34 @@ pub fn read_run_csv(path: &Path) -> Result<Run> {
         return Err(LadderError::EmptyFile { path: path.to_path_buf() });
     }
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); header.len()];
+    let mut skipped = vec![0usize; header.len()];
+    let structural = |name: &str| [STEP, TOKENS, BATCH].contains(&name);
     for record in reader.records() {
         let record = record.map_err(malformed)?;
-        for ((cell, column), name) in record.iter().zip(columns.iter_mut()).zip(&header) {
-            let value = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| LadderError::BadCell {
-                path: path.to_path_buf(),
-                line: record.position().map(|p| line_at(p.byte())).unwrap_or(0),
-                column: name.clone(),
-                value: cell.to_string(),
-            })?;
+        for (((cell, column), name), skips) in record.iter().zip(columns.iter_mut()).zip(&header).zip(skipped.iter_mut()) {
+            let text = cell.trim();
+            let value = match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => v,
+                _ if missing == Missing::Skip && !structural(name) && (text.is_empty() || text.eq_ignore_ascii_case("nan")) => {
+                    *skips += 1;
+                    f64::NAN
+                }
+                _ => {
+                    return Err(LadderError::BadCell {
+                        path: path.to_path_buf(),
+                        line: record.position().map(|p| line_at(p.byte())).unwrap_or(0),
+                        column: name.clone(),
+                        value: cell.to_string(),
+                    })
+                }
+            };
             column.push(value);
         }
     }
+    if let Some(i) = (0..header.len()).find(|&i| !columns[i].is_empty() && columns[i].iter().all(|v| v.is_nan())) {
+        return Err(LadderError::NoValues { path: path.to_path_buf(), column: header[i].clone() });
+    }
+    let skipped: Skipped = header.iter().zip(&skipped).filter(|(_, &n)| n > 0).map(|(h, &n)| (path.to_path_buf(), h.clone(), n)).collect();
     if columns.first().is_none_or(|c| c.is_empty()) {
         return Err(LadderError::EmptyFile { path: path.to_path_buf() });
     }
@@ -64,7 +101,7 @@ pub fn read_run_csv(path: &Path) -> Result<Run> {
     };
     let metrics = header.into_iter().zip(columns).filter(|(name, _)| name != STEP).collect();
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(Run::new(name, path, Checkpoints { steps, tokens, metrics }))
+    Ok((Run::new(name, path, Checkpoints { steps, tokens, metrics }), skipped))
 }
 
 #[cfg(test)]
@@ -96,6 +133,19 @@ mod tests {
         assert!(matches!(err, LadderError::BadCell { line: 2, .. }), "{err}");
         let err = read_run_csv(&write("d.csv", "_step,batch_size_in_tokens,m\n10,4,\n")).unwrap_err();
         assert!(matches!(err, LadderError::BadCell { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_lenient_read_skips_empty_and_nan_metric_cells_and_counts_them() {
+        let path = write("w.csv", "_step,batch_size_in_tokens,m,k\n10,4,1.5,\n20,4,NaN,2\n30,4,0.5,3\n");
+        let (run, skipped) = read_run_csv_with(&path, Missing::Skip).unwrap();
+        assert!(run.metric("m").unwrap()[1].is_nan() && run.metric("k").unwrap()[0].is_nan());
+        assert_eq!(skipped.iter().map(|(_, c, n)| (c.as_str(), *n)).collect::<Vec<_>>(), vec![("m", 1), ("k", 1)]);
+        // Text is still refused, and so are a missing step and a column without any value.
+        assert!(read_run_csv_with(&write("w2.csv", "_step,batch_size_in_tokens,m\n10,4,oops\n"), Missing::Skip).is_err());
+        assert!(read_run_csv_with(&write("w3.csv", "_step,batch_size_in_tokens,m\n,4,1\n"), Missing::Skip).is_err());
+        let err = read_run_csv_with(&write("w4.csv", "_step,batch_size_in_tokens,m\n10,4,\n20,4,nan\n"), Missing::Skip).unwrap_err().to_string();
+        assert!(err.contains("w4.csv") && err.contains("`m`") && err.contains("no value"), "{err}");
     }
 
     #[test]

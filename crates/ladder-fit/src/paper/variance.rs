@@ -39,7 +39,7 @@ pub fn variance_analysis(variance: &Ladder, ladder: &Ladder, target: &str, featu
     };
     let row = |task: &Task| -> Result<(String, [f64; 7])> {
         let last = |f| -> Result<Vec<f64>> {
-            let v = run.task_values(task, f)?;
+            let v = run.finite_task_values(task, f)?.1;
             Ok(v[v.len().saturating_sub(LAST)..].to_vec())
         };
         let (loss_sd, loss_cv) = sd_and_cv(&last(feature)?);
