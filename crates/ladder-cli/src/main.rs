@@ -14,6 +14,7 @@ mod import;
 mod plan;
 mod predict;
 mod reproduce;
+mod source;
 #[cfg(feature = "train")]
 mod run;
 #[cfg(feature = "train")]

@@ -325,3 +325,84 @@ fn predict_projects_untrained_targets_and_refuses_bad_requests() {
         assert!(!out.status.success() && err.contains(expected), "{args:?}: {err}");
     }
 }
+
+/// The predicted accuracies of a `projections.csv`.
+fn predicted(path: &Path) -> Vec<f64> {
+    let table = read_csv(path);
+    let c = table.column("predicted").unwrap().f64().unwrap().clone();
+    (0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect()
+}
+
+/// A W&B export (empty cells where nothing was evaluated) is refused by the strict reader with a
+/// hint, read with `--format wandb` with the skipped cells reported, and converts by `import` to a
+/// long table and back to the folder layout, all of which predict the same; files of another
+/// format are clear errors.
+#[test]
+fn wandb_exports_and_long_tables_feed_predict_and_import_converts_between_them() {
+    let data = broken_data("wandb", |d| {
+        for file in ["370M-2xC.csv", "760M-1xC.csv"] {
+            edit_run(d, file, |t| {
+                let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
+                for (i, line) in lines.iter_mut().enumerate().skip(1).step_by(4) {
+                    let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+                    // Two metric columns per blanked row (not the step, column 0).
+                    cells[1 + i % 5].clear();
+                    cells[12 + i % 7].clear();
+                    *line = cells.join(",");
+                }
+                lines.join("\n") + "\n"
+            })
+        }
+    });
+    let expected_blanks: usize = ["370M-2xC.csv", "760M-1xC.csv"]
+        .iter()
+        .map(|f| std::fs::read_to_string(data.join("ladder-runs").join(f)).unwrap().lines().skip(1).step_by(4).count() * 2)
+        .sum();
+    let dir = scratch("wandb-out");
+    let target = ["--n", "7e9", "--d", "2e12"];
+    let predict = |data: &Path, format: &str, out: &str| {
+        let out_dir = dir.join(out);
+        let mut args = vec!["predict", "--data", data.to_str().unwrap(), "--format", format, "--out", out_dir.to_str().unwrap()];
+        args.extend(target);
+        (ladder(&args), out_dir.join("projections.csv"))
+    };
+    let (out, _) = predict(&data, "auto", "strict");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("370M-2xC.csv") && err.contains("--format wandb"), "{err}");
+    let (out, from_folder) = predict(&data, "wandb", "folder");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("skipped {expected_blanks} missing values")) && err.contains("2 files"), "{err}");
+    let reference = predicted(&from_folder);
+    assert!(reference.iter().all(|v| v.is_finite()), "{reference:?}");
+
+    // import: folder → long table → (predict) and → folder layout → (predict).
+    let long = dir.join("long");
+    let out = ladder(&["import", "--data", data.to_str().unwrap(), "--format", "wandb", "--out", long.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs_csv = long.join("runs.csv");
+    let (out, from_long) = predict(&runs_csv, "auto", "from-long");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let olmo = dir.join("olmo");
+    let out = ladder(&["import", "--data", runs_csv.to_str().unwrap(), "--to", "olmo", "--out", olmo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (out, from_olmo) = predict(&olmo, "wandb", "from-olmo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (route, path) in [("long table", &from_long), ("re-exported folder", &from_olmo)] {
+        let values = predicted(path);
+        assert_eq!(values.len(), reference.len(), "{route}");
+        for (a, b) in values.iter().zip(&reference) {
+            assert!((a - b).abs() <= 1e-12, "{route}: {a} vs {b}");
+        }
+    }
+
+    // Files of another format.
+    let json = dir.join("ladder.json");
+    std::fs::copy(data_dir().join("configs/final.json"), &json).unwrap();
+    let wide = data_dir().join("ladder-runs/190M-1xC.csv");
+    for (path, expected) in [(json.as_path(), "expected a run table as .csv or .parquet"), (wide.as_path(), "missing column `entry`")] {
+        let (out, _) = predict(path, "auto", "bad");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(expected) && !err.contains("panicked"), "{}: {err}", path.display());
+    }
+}
