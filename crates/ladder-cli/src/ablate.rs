@@ -18,6 +18,10 @@ pub struct Args {
     /// $OLMO_LADDER_DATA, else ../shared/olmo-ladder.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// How --data is read (a folder: the OLMo-ladder layout; a .csv/.parquet file: a long run
+    /// table; `wandb`: the folder layout with empty cells where nothing was evaluated).
+    #[arg(long, value_enum, default_value_t = crate::source::DataFormat::Auto)]
+    pub format: crate::source::DataFormat,
     /// Output folder: predictions, backtest and variance_<feature> tables (CSV and Parquet),
     /// summary.md (predicted vs actual, errors, interval hits, compute), figures/ (predicted vs
     /// actual, error vs compute, and per target the paper chain's step-1 and step-2 fits).
@@ -47,8 +51,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .clone()
         .or_else(|| experiment.data.clone())
         .unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
-    let ladder = ladder_core::olmo::load_ladder(&data_dir, &experiment.config)
-        .with_context(|| format!("loading config `{}` from {}", experiment.config, data_dir.display()))?;
+    let (ladder, skipped) = crate::source::load(&data_dir, &experiment.config, args.format)?;
+    if let Some(line) = crate::source::report(&skipped) {
+        eprintln!("{line}");
+    }
     let variance_ladder = match &experiment.variance {
         Some(spec) => Some(
             ladder_core::olmo::load_ladder(&data_dir, &spec.config)
@@ -87,6 +93,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     summary.push_str(&ladder_report::markdown::error_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::points_pivot(&result.predictions)?);
     summary.push_str(&ladder_report::markdown::interval_summary(&result.predictions, result.coverage.as_ref())?);
+    summary.push_str(&ladder_report::markdown::trust_summary(&result.predictions)?);
+    summary.push_str(&ladder_fit::trust::rule_text());
     let (ladder, _) = experiment.with_inline_targets(&ladder)?;
     summary.push_str(&ladder_report::markdown::compute_share(&ladder, &result.targets)?);
     summary.push_str(&ladder_report::markdown::snr_summary(&result.snr)?);

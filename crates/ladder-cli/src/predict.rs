@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use ladder_core::table::{write_table, Format};
 use ladder_fit::design::{self, Design};
 use ladder_fit::experiment::Experiment;
@@ -24,6 +23,10 @@ pub struct Args {
     /// ../shared/olmo-ladder).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// How --data is read: a folder in the OLMo-ladder layout, a .csv/.parquet long run table, or
+    /// (`wandb`) the folder layout with empty cells where nothing was evaluated.
+    #[arg(long, value_enum, default_value_t = crate::source::DataFormat::Auto)]
+    pub format: crate::source::DataFormat,
     /// Config of the ladder to fit (default: the experiment's, else `final`).
     #[arg(long)]
     pub config: Option<String>,
@@ -100,13 +103,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let config = args.config.clone().or_else(|| experiment.as_ref().map(|e| e.config.clone())).unwrap_or_else(|| "final".into());
     let tasks = args.tasks.clone().or_else(|| experiment.as_ref().map(|e| e.tasks.clone())).unwrap_or_else(|| "v2_main".into());
-    let ladder = ladder_core::olmo::load_ladder(&data_dir, &config).with_context(|| format!("loading config `{config}` from {}", data_dir.display()))?;
+    let (ladder, skipped) = crate::source::load(&data_dir, &config, args.format)?;
+    if let Some(line) = crate::source::report(&skipped) {
+        eprintln!("{line}");
+    }
     let tasks = ladder_core::TaskSet::get(&tasks)?.tasks;
     let mut table = project::project(&ladder, design.as_ref(), &tasks, &targets, args.level)?;
     let mut written = vec![write_table(&mut table, &args.out, "projections", Format::Csv)?, write_table(&mut table, &args.out, "projections", Format::Parquet)?];
     written.extend(figure(&ladder, &tasks, &table, design.name(), args.level, &args.out.join("figures"))?);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", ladder_report::markdown::projections(&table, args.level)?)?;
+    writeln!(out, "{}{}", ladder_report::markdown::projections(&table, args.level)?, ladder_fit::trust::rule_text())?;
     let failed: Vec<String> = strings(&table, "error")?.into_iter().zip(strings(&table, "task")?).filter(|(e, _)| !e.is_empty()).map(|(e, t)| format!("{t}: {e}")).collect();
     writeln!(out, "wrote:")?;
     for path in written {
@@ -133,10 +139,8 @@ fn figure(ladder: &ladder_core::Ladder, tasks: &[ladder_core::Task], table: &pol
         let mut runs = Vec::new();
         for entry in ladder.train_entries() {
             for run in &entry.runs {
-                if let (Ok(acc), Some(&d)) = (run.task_values(task, ladder_core::Feature::RcAcc), run.checkpoints.tokens.last()) {
-                    if let Some(&a) = acc.last() {
-                        runs.push((d * entry.flops_per_token, a));
-                    }
+                if let Ok((tokens, acc)) = run.finite_task_values(task, ladder_core::Feature::RcAcc) {
+                    runs.push((tokens[tokens.len() - 1] * entry.flops_per_token, acc[acc.len() - 1]));
                 }
             }
         }

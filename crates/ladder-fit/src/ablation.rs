@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::design::{Design, FittedDesign};
 use crate::predict::{Result, Target};
+use crate::trust::{Evidence, Reach, Verdict};
 use crate::uncertainty::{bootstrap, delta_interval, BootstrapSettings, BootstrapSummary, Interval};
 
 /// Which intervals the grid puts on its predictions.
@@ -32,6 +33,8 @@ struct Cell<'a> {
     fitted: std::result::Result<FittedDesign, String>,
     /// One bootstrap summary per target, when bootstrapped.
     boot: Option<Vec<BootstrapSummary>>,
+    /// What the ladder says about trusting the fit (when it fitted).
+    evidence: Option<Evidence>,
 }
 
 /// Column builder of the prediction table.
@@ -56,6 +59,11 @@ struct PredictionRows {
     feature: Vec<String>,
     feature_predicted: Vec<f64>,
     feature_actual: Vec<f64>,
+    verdict: Vec<&'static str>,
+    reasons: Vec<String>,
+    snr: Vec<f64>,
+    holdout_err: Vec<f64>,
+    x_c: Vec<f64>,
 }
 
 /// Fits every design for every task (in parallel, deterministic order) and predicts every
@@ -65,7 +73,9 @@ struct PredictionRows {
 /// `delta_hi`, `delta_se`, `in_delta`) and bootstrap (`boot_lo`, `boot_hi`, `boot_sd`,
 /// `boot_feature_sd`, `boot_failed`, `in_boot`; NaN/null where not bootstrapped), and for
 /// two-step designs the intermediate feature with its step-1 prediction and observed value
-/// (`feature`, `feature_predicted`, `feature_actual`; mean of the last 5 checkpoints).
+/// (`feature`, `feature_predicted`, `feature_actual`; mean of the last 5 checkpoints), and what
+/// the ladder says about trusting it ([`crate::trust`]: `verdict`, `reasons`, `snr`,
+/// `holdout_err`, `x_c`).
 /// `progress` is called once per bootstrap draw.
 pub fn run_grid(
     ladder: &Ladder,
@@ -93,9 +103,11 @@ pub fn run_grid(
                 }
                 _ => None,
             };
-            Cell { design, task, fitted, boot }
+            let evidence = fitted.as_ref().ok().map(|f| Evidence::gather(ladder, design, task, f));
+            Cell { design, task, fitted, boot, evidence }
         })
         .collect();
+    let reach = Reach::of(ladder);
     let mut rows = PredictionRows::default();
     for cell in &cells {
         for (t, (name, target, entry)) in targets.iter().enumerate() {
@@ -116,9 +128,17 @@ pub fn run_grid(
                 Ok(fitted) => fitted.prediction(target).feature.unwrap_or(f64::NAN),
                 Err(_) => f64::NAN,
             });
+            let ratios = reach.ratios(target);
+            rows.x_c.push(ratios[2]);
+            rows.snr.push(cell.evidence.as_ref().map_or(f64::NAN, |e| e.snr));
+            rows.holdout_err.push(cell.evidence.as_ref().map_or(f64::NAN, |e| e.holdout_err));
             match &cell.fitted {
                 Ok(fitted) => {
                     let predicted = fitted.predict(target);
+                    let informative = predicted > cell.task.minimum && predicted < cell.task.maximum;
+                    let (verdict, reasons) = cell.evidence.as_ref().expect("gathered for every fit").verdict(ratios, informative);
+                    rows.verdict.push(verdict.name());
+                    rows.reasons.push(reasons.join("; "));
                     let last = fitted.stages.last().expect("a design has at least one stage");
                     rows.predicted.push(predicted);
                     rows.abs_error.push(predicted - actual);
@@ -143,6 +163,8 @@ pub fn run_grid(
                     rows.delta_se.push(se);
                 }
                 Err(message) => {
+                    rows.verdict.push(Verdict::Unusable.name());
+                    rows.reasons.push("no fit".into());
                     for v in [&mut rows.predicted, &mut rows.abs_error, &mut rows.rel_error, &mut rows.fit_error] {
                         v.push(f64::NAN);
                     }
@@ -173,7 +195,8 @@ pub fn run_grid(
         "delta_lo" => delta_lo, "delta_hi" => delta_hi, "delta_se" => rows.delta_se, "in_delta" => in_delta,
         "boot_lo" => boot_lo, "boot_hi" => boot_hi, "boot_sd" => boot_sd, "boot_feature_sd" => boot_feature_sd,
         "boot_failed" => boot_failed, "in_boot" => in_boot,
-        "feature" => rows.feature, "feature_predicted" => rows.feature_predicted, "feature_actual" => rows.feature_actual
+        "feature" => rows.feature, "feature_predicted" => rows.feature_predicted, "feature_actual" => rows.feature_actual,
+        "verdict" => rows.verdict, "reasons" => rows.reasons, "snr" => rows.snr, "holdout_err" => rows.holdout_err, "x_c" => rows.x_c
     )
     .map_err(LadderError::from)?)
 }

@@ -30,6 +30,7 @@ pub mod predict;
 pub mod project;
 pub mod snr;
 pub mod solver;
+pub mod trust;
 pub mod uncertainty;
 
 pub use bounds::Bounds;

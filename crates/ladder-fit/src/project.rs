@@ -19,6 +19,7 @@ use polars::prelude::*;
 
 use crate::design::Design;
 use crate::predict::{PredictError, Result, Target};
+use crate::trust::{Evidence, Reach, Verdict};
 use crate::uncertainty::{bounded_interval, delta_interval, Interval};
 
 /// Checkpoints at the end of each run whose spread is the observation noise.
@@ -101,7 +102,7 @@ pub fn observation_noise(ladder: &Ladder, task: &Task) -> Result<f64> {
     let mut variances = Vec::new();
     for entry in ladder.train_entries() {
         for run in &entry.runs {
-            let values = run.task_values(task, Feature::RcAcc)?;
+            let values = run.finite_task_values(task, Feature::RcAcc)?.1;
             let last = &values[values.len().saturating_sub(NOISE_CHECKPOINTS)..];
             if last.len() >= 2 {
                 let mean = last.iter().sum::<f64>() / last.len() as f64;
@@ -118,27 +119,38 @@ pub fn observation_noise(ladder: &Ladder, task: &Task) -> Result<f64> {
 /// Fits `design` for every task and predicts every projection: one row per task × projection
 /// with `design`, `task`, `target`, `n`, `d`, `c`, `feature`, `feature_predicted` (two-step
 /// designs), `predicted`, `se` (delta method), `ci_lo`/`ci_hi`, `obs_sd`, `pi_lo`/`pi_hi` and
-/// `informative` (false: the prediction lies outside the accuracy range, no interval). A task
-/// whose fit fails keeps its rows with NaN and the message in `error`.
+/// `informative` (false: the prediction lies outside the accuracy range, no interval), the
+/// evidence for trusting it and its verdict ([`crate::trust`]: `snr`, `holdout_err`, `x_n`,
+/// `x_d`, `x_c`, `verdict`, `reasons`). A task whose fit fails keeps its rows with NaN, the
+/// verdict `unusable` and the message in `error`.
 pub fn project(ladder: &Ladder, design: &dyn Design, tasks: &[Task], projections: &[Projection], level: f64) -> Result<DataFrame> {
     if projections.is_empty() {
         return Err(PredictError::Design { design: design.name().into(), message: "no targets to project".into() });
     }
+    let reach = Reach::of(ladder);
     let mut rows = Rows::default();
     for task in tasks {
         let fitted = design.fit(ladder, task);
         let noise = observation_noise(ladder, task);
+        let evidence = fitted.as_ref().ok().map(|f| Evidence::gather(ladder, design, task, f));
         for p in projections {
             let target = p.target();
-            rows.key(design.name(), &task.key, p, &target);
-            match (&fitted, &noise) {
-                (Ok(fitted), Ok(obs)) => {
+            let ratios = reach.ratios(&target);
+            rows.key(design.name(), &task.key, p, &target, ratios);
+            match (&fitted, &noise, &evidence) {
+                (Ok(fitted), Ok(obs), Some(evidence)) => {
                     let prediction = fitted.prediction(&target);
                     let (ci, se) = delta_interval(fitted, &target, level, (task.minimum, task.maximum)).map_or((None, f64::NAN), |(i, se)| ((i.lo.is_finite()).then_some(i), se));
                     let pi = bounded_interval(prediction.accuracy, (se * se + obs * obs).sqrt(), level, task.minimum, task.maximum);
+                    let (verdict, reasons) = evidence.verdict(ratios, pi.is_some());
+                    rows.trust(evidence.snr, evidence.holdout_err, verdict, reasons.join("; "));
                     rows.values(prediction.feature, prediction.accuracy, se, ci, *obs, pi, String::new());
                 }
-                (Err(e), _) | (_, Err(e)) => rows.values(None, f64::NAN, f64::NAN, None, f64::NAN, None, e.to_string()),
+                (Err(e), _, _) | (_, Err(e), _) => {
+                    rows.trust(f64::NAN, f64::NAN, Verdict::Unusable, "no fit".into());
+                    rows.values(None, f64::NAN, f64::NAN, None, f64::NAN, None, e.to_string())
+                }
+                (Ok(_), Ok(_), None) => unreachable!("evidence is gathered for every fit"),
             }
         }
     }
@@ -160,16 +172,31 @@ struct Rows {
     obs_sd: Vec<f64>,
     pi: Vec<Option<Interval>>,
     error: Vec<String>,
+    x: [Vec<f64>; 3],
+    snr: Vec<f64>,
+    holdout_err: Vec<f64>,
+    verdict: Vec<&'static str>,
+    reasons: Vec<String>,
 }
 
 impl Rows {
-    fn key(&mut self, design: &str, task: &str, p: &Projection, t: &Target) {
+    fn key(&mut self, design: &str, task: &str, p: &Projection, t: &Target, ratios: [f64; 3]) {
+        for (column, r) in self.x.iter_mut().zip(ratios) {
+            column.push(r);
+        }
         self.design.push(design.into());
         self.task.push(task.into());
         self.target.push(p.name.clone());
         self.n.push(t.n);
         self.d.push(t.d);
         self.c.push(t.c);
+    }
+
+    fn trust(&mut self, snr: f64, holdout_err: f64, verdict: Verdict, reasons: String) {
+        self.snr.push(snr);
+        self.holdout_err.push(holdout_err);
+        self.verdict.push(verdict.name());
+        self.reasons.push(reasons);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -186,6 +213,7 @@ impl Rows {
     fn frame(self, feature: Option<Feature>) -> Result<DataFrame> {
         let bound = |v: &[Option<Interval>], lo: bool| -> Vec<f64> { v.iter().map(|i| i.map_or(f64::NAN, |i| if lo { i.lo } else { i.hi })).collect() };
         let informative: Vec<bool> = self.pi.iter().map(Option::is_some).collect();
+        let [x_n, x_d, x_c] = self.x;
         let columns = vec![
             Column::new("design".into(), self.design),
             Column::new("task".into(), self.task),
@@ -203,6 +231,13 @@ impl Rows {
             Column::new("pi_lo".into(), bound(&self.pi, true)),
             Column::new("pi_hi".into(), bound(&self.pi, false)),
             Column::new("informative".into(), informative),
+            Column::new("snr".into(), self.snr),
+            Column::new("holdout_err".into(), self.holdout_err),
+            Column::new("x_n".into(), x_n),
+            Column::new("x_d".into(), x_d),
+            Column::new("x_c".into(), x_c),
+            Column::new("verdict".into(), self.verdict),
+            Column::new("reasons".into(), self.reasons),
             Column::new("error".into(), self.error),
         ];
         Ok(DataFrame::new_infer_height(columns).map_err(LadderError::from)?)

@@ -50,6 +50,13 @@ fn projecting_the_paper_targets_from_n_and_d_equals_the_chained_tables() {
             let j = (0..out.height()).find(|&j| our_tasks.get(j) == Some(task)).unwrap();
             assert!((ours[j] - published[i]).abs() <= 1e-12, "{name} {task}: projected {} vs chained {}", ours[j], published[i]);
         }
+        // The target lies ~100× beyond the ladder's compute (the paper's 1 %): x_c is its C over
+        // the largest final C of the 16 ladder runs, computed here from the runs themselves.
+        let c_max = data.ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| r.final_tokens() * e.flops_per_token)).fold(0.0, f64::max);
+        let x_c = floats(&out, "x_c");
+        assert!(x_c.iter().all(|x| (x - t.c / c_max).abs() <= 1e-9 * x) && x_c[0] > 30.0 && x_c[0] < 300.0, "{name}: x_c {}", x_c[0]);
+        let verdicts = out.column("verdict").unwrap().str().unwrap().clone();
+        assert!(verdicts.iter().all(|v| matches!(v, Some("good" | "caution"))), "{name}: {verdicts:?}");
         let (lo, hi, pi_lo, pi_hi) = (floats(&out, "ci_lo"), floats(&out, "ci_hi"), floats(&out, "pi_lo"), floats(&out, "pi_hi"));
         for j in 0..out.height() {
             if lo[j].is_finite() {

@@ -214,11 +214,56 @@ pub fn projections(table: &DataFrame, level: f64) -> Result<String, ReportError>
     let (designs, tasks, targets) = (strings(table, "design")?, strings(table, "task")?, strings(table, "target")?);
     let (feature, predicted) = (floats(table, "feature_predicted")?, floats(table, "predicted")?);
     let (ci_lo, ci_hi, pi_lo, pi_hi) = (floats(table, "ci_lo")?, floats(table, "ci_hi")?, floats(table, "pi_lo")?, floats(table, "pi_hi")?);
+    let (verdicts, reasons) = (strings(table, "verdict")?, strings(table, "reasons")?);
     let pct = (100.0 * level).round();
-    let mut md = format!("### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence | {pct} % prediction (one run) |\n|---|---|---|---|---|---|---|\n");
+    let mut md = format!("### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence | {pct} % prediction (one run) | trust | why |\n|---|---|---|---|---|---|---|---|---|\n");
     let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
     for i in 0..tasks.len() {
-        md.push_str(&format!("| {} | {} | {} | {:.4} | {:.3} | {} | {} |\n", designs[i], targets[i], tasks[i], feature[i], predicted[i], band(ci_lo[i], ci_hi[i]), band(pi_lo[i], pi_hi[i])));
+        md.push_str(&format!(
+            "| {} | {} | {} | {:.4} | {:.3} | {} | {} | {} | {} |\n",
+            designs[i],
+            targets[i],
+            tasks[i],
+            feature[i],
+            predicted[i],
+            band(ci_lo[i], ci_hi[i]),
+            band(pi_lo[i], pi_hi[i]),
+            verdicts[i],
+            reasons[i]
+        ));
+    }
+    md.push('\n');
+    Ok(md)
+}
+
+/// Per design: how the trust verdicts of a prediction table with actual values (columns
+/// `design`, `verdict`, `abs_error`) turned out: predictions, how many within 2 points, and the
+/// mean |error| in points, per verdict.
+pub fn trust_summary(predictions: &DataFrame) -> Result<String, ReportError> {
+    let (designs, verdicts, errors) = (strings(predictions, "design")?, strings(predictions, "verdict")?, floats(predictions, "abs_error")?);
+    let order = ["good", "caution", "weak", "unusable"];
+    let mut md = String::from("### Which predictions to trust\n\nEach prediction's verdict (from the ladder alone, before its target is seen) against the error it then has: predictions, within 2 points, mean |error| (points).\n\n| design | ");
+    md.push_str(&order.join(" | "));
+    md.push_str(" |\n|---|");
+    md.push_str(&"---|".repeat(order.len()));
+    md.push('\n');
+    for design in distinct(&designs) {
+        let cells: Vec<String> = order
+            .iter()
+            .map(|v| {
+                let e: Vec<f64> = (0..designs.len()).filter(|&i| designs[i] == design && verdicts[i] == *v).map(|i| errors[i].abs()).collect();
+                let known: Vec<f64> = e.iter().copied().filter(|x| x.is_finite()).collect();
+                if e.is_empty() {
+                    "—".into()
+                } else if known.is_empty() {
+                    format!("{}", e.len())
+                } else {
+                    let within = known.iter().filter(|&&x| x <= 0.02).count();
+                    format!("{}: {within} within 2, {:.1}", e.len(), 100.0 * known.iter().sum::<f64>() / known.len() as f64)
+                }
+            })
+            .collect();
+        md.push_str(&format!("| {design} | {} |\n", cells.join(" | ")));
     }
     md.push('\n');
     Ok(md)
