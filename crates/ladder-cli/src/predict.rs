@@ -58,6 +58,13 @@ pub struct Args {
     /// Interval level.
     #[arg(long, default_value_t = 0.9)]
     pub level: f64,
+    /// Bootstrap draws for a second confidence interval (train runs resampled, the design
+    /// refitted per draw; 0: delta method only).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Output folder: projections.csv/.parquet and figures/projection.png/.svg.
     #[arg(long, default_value = "out/predict")]
     pub out: PathBuf,
@@ -108,7 +115,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("{line}");
     }
     let tasks = ladder_core::TaskSet::get(&tasks)?.tasks;
-    let mut table = project::project(&ladder, design.as_ref(), &tasks, &targets, args.level)?;
+    let boot = (args.bootstrap > 0).then_some(ladder_fit::uncertainty::BootstrapSettings { draws: args.bootstrap, level: args.level, seed: args.seed, ..Default::default() });
+    let bar = if args.bootstrap > 0 { indicatif::ProgressBar::new((args.bootstrap * tasks.len()) as u64) } else { indicatif::ProgressBar::hidden() };
+    let mut table = project::project_with(&ladder, design.as_ref(), &tasks, &targets, args.level, boot.as_ref(), &|| bar.inc(1))?;
+    bar.finish_and_clear();
     let mut written = vec![write_table(&mut table, &args.out, "projections", Format::Csv)?, write_table(&mut table, &args.out, "projections", Format::Parquet)?];
     written.extend(figure(&ladder, &tasks, &table, design.name(), args.level, &args.out.join("figures"))?);
     let mut out = std::io::stdout().lock();

@@ -306,10 +306,17 @@ fn predict_projects_untrained_targets_and_refuses_bad_requests() {
     let out_dir = dir.join("out");
     let out = ladder(&["predict", "--data", data, "--n", "7e9", "--d", "2e12", "--grid-n", "1e9", "--multipliers", "1"]);
     assert!(!out.status.success(), "--n and --grid-n together");
-    let out = ladder(&["predict", "--data", data, "--grid-n", "1e9,7e9", "--multipliers", "1,10", "--out", out_dir.to_str().unwrap()]);
+    let out = ladder(&["predict", "--data", data, "--grid-n", "1e9,7e9", "--multipliers", "1,10", "--bootstrap", "20", "--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = read_csv(&out_dir.join("projections.csv"));
     assert_eq!(table.height(), 8 * 4);
+    // The bootstrap interval is drawn for every row and stays within the accuracy range.
+    let (lo, hi) = (table.column("boot_lo").unwrap().f64().unwrap().clone(), table.column("boot_hi").unwrap().f64().unwrap().clone());
+    for i in 0..table.height() {
+        let (lo, hi) = (lo.get(i).unwrap(), hi.get(i).unwrap());
+        assert!(lo.is_finite() && lo > 0.0 && lo <= hi && hi < 1.0, "row {i}: {lo}–{hi}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("90 % bootstrap"));
     assert!(out_dir.join("figures/projection.png").exists() && String::from_utf8_lossy(&out.stdout).contains("90 % prediction (one run)"));
     for (args, expected) in [
         (vec!["--n", "-7e9", "--d", "2e12"], "N must be a positive number"),

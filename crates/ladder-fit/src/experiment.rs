@@ -297,7 +297,9 @@ impl Experiment {
     pub fn bootstrap_draws(&self) -> Result<usize> {
         let u = &self.uncertainty;
         let designs = if u.designs.is_empty() { self.designs.len() } else { u.designs.len() };
-        Ok(u.draws * designs * TaskSet::get(&self.tasks)?.tasks.len())
+        // Projections are bootstrapped once more, apart from the grid's targets.
+        let passes = if self.projections()?.is_empty() { 1 } else { 2 };
+        Ok(passes * u.draws * designs * TaskSet::get(&self.tasks)?.tasks.len())
     }
 
     /// [`Experiment::run`], calling `progress` once per bootstrap draw. Inline targets with a run
@@ -322,8 +324,11 @@ impl Experiment {
             None
         } else {
             let mut all: Option<DataFrame> = None;
+            let settings = u.settings();
             for d in &designs {
-                let frame = crate::project::project(ladder, d.as_ref(), &tasks, &projections, u.level)?;
+                let wanted = u.designs.is_empty() || u.designs.iter().any(|n| n == d.name());
+                let boot = settings.bootstrap.as_ref().filter(|_| wanted);
+                let frame = crate::project::project_with(ladder, d.as_ref(), &tasks, &projections, u.level, boot, progress)?;
                 match all.as_mut() {
                     Some(a) => {
                         a.vstack_mut(&frame).map_err(LadderError::from)?;

@@ -20,7 +20,7 @@ use polars::prelude::*;
 use crate::design::Design;
 use crate::predict::{PredictError, Result, Target};
 use crate::trust::{Evidence, Reach, Verdict};
-use crate::uncertainty::{bounded_interval, delta_interval, Interval};
+use crate::uncertainty::{bootstrap, bounded_interval, delta_interval, BootstrapSettings, BootstrapSummary, Interval};
 
 /// Checkpoints at the end of each run whose spread is the observation noise.
 pub const NOISE_CHECKPOINTS: usize = 5;
@@ -122,8 +122,24 @@ pub fn observation_noise(ladder: &Ladder, task: &Task) -> Result<f64> {
 /// `informative` (false: the prediction lies outside the accuracy range, no interval), the
 /// evidence for trusting it and its verdict ([`crate::trust`]: `snr`, `holdout_err`, `x_n`,
 /// `x_d`, `x_c`, `verdict`, `reasons`). A task whose fit fails keeps its rows with NaN, the
-/// verdict `unusable` and the message in `error`.
+/// verdict `unusable` and the message in `error`. The bootstrap columns (`boot_lo`, `boot_hi`,
+/// `boot_sd`) are NaN: [`project_with`] fills them.
 pub fn project(ladder: &Ladder, design: &dyn Design, tasks: &[Task], projections: &[Projection], level: f64) -> Result<DataFrame> {
+    project_with(ladder, design, tasks, projections, level, None, &|| {})
+}
+
+/// [`project`] with a bootstrap confidence interval too (`boot_lo`, `boot_hi`, `boot_sd`: the
+/// design refitted on resampled ladders, [`crate::uncertainty::bootstrap`]), calling `progress`
+/// once per draw.
+pub fn project_with(
+    ladder: &Ladder,
+    design: &dyn Design,
+    tasks: &[Task],
+    projections: &[Projection],
+    level: f64,
+    boot: Option<&BootstrapSettings>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<DataFrame> {
     if projections.is_empty() {
         return Err(PredictError::Design { design: design.name().into(), message: "no targets to project".into() });
     }
@@ -133,6 +149,12 @@ pub fn project(ladder: &Ladder, design: &dyn Design, tasks: &[Task], projections
         let fitted = design.fit(ladder, task);
         let noise = observation_noise(ladder, task);
         let evidence = fitted.as_ref().ok().map(|f| Evidence::gather(ladder, design, task, f));
+        let targets: Vec<Target> = projections.iter().map(Projection::target).collect();
+        let summaries: Vec<Option<BootstrapSummary>> = match (boot, &fitted) {
+            (Some(settings), Ok(_)) => bootstrap(ladder, design, task, &targets, &BootstrapSettings { level, ..*settings }, progress).into_iter().map(Some).collect(),
+            _ => vec![None; projections.len()],
+        };
+        rows.boot.extend(summaries);
         for p in projections {
             let target = p.target();
             let ratios = reach.ratios(&target);
@@ -177,6 +199,7 @@ struct Rows {
     holdout_err: Vec<f64>,
     verdict: Vec<&'static str>,
     reasons: Vec<String>,
+    boot: Vec<Option<BootstrapSummary>>,
 }
 
 impl Rows {
@@ -214,6 +237,8 @@ impl Rows {
         let bound = |v: &[Option<Interval>], lo: bool| -> Vec<f64> { v.iter().map(|i| i.map_or(f64::NAN, |i| if lo { i.lo } else { i.hi })).collect() };
         let informative: Vec<bool> = self.pi.iter().map(Option::is_some).collect();
         let [x_n, x_d, x_c] = self.x;
+        let boot = |f: &dyn Fn(&BootstrapSummary) -> f64| -> Vec<f64> { self.boot.iter().map(|b| b.as_ref().map_or(f64::NAN, f)).collect() };
+        let (boot_lo, boot_hi, boot_sd) = (boot(&|b| b.interval.lo), boot(&|b| b.interval.hi), boot(&|b| b.sd));
         let columns = vec![
             Column::new("design".into(), self.design),
             Column::new("task".into(), self.task),
@@ -227,6 +252,9 @@ impl Rows {
             Column::new("se".into(), self.se),
             Column::new("ci_lo".into(), bound(&self.ci, true)),
             Column::new("ci_hi".into(), bound(&self.ci, false)),
+            Column::new("boot_lo".into(), boot_lo),
+            Column::new("boot_hi".into(), boot_hi),
+            Column::new("boot_sd".into(), boot_sd),
             Column::new("obs_sd".into(), self.obs_sd),
             Column::new("pi_lo".into(), bound(&self.pi, true)),
             Column::new("pi_hi".into(), bound(&self.pi, false)),

@@ -208,19 +208,27 @@ mod tests {
 }
 
 /// A projection table (`ladder_fit::project::project`) as Markdown: per design, target and task
-/// the feature and accuracy predicted with both intervals ("uninformative" where the prediction
-/// leaves the accuracy range).
+/// the feature and accuracy predicted with its intervals (confidence, bootstrap when drawn,
+/// prediction; "uninformative" where the prediction leaves the accuracy range) and its trust
+/// verdict with the reasons.
 pub fn projections(table: &DataFrame, level: f64) -> Result<String, ReportError> {
     let (designs, tasks, targets) = (strings(table, "design")?, strings(table, "task")?, strings(table, "target")?);
     let (feature, predicted) = (floats(table, "feature_predicted")?, floats(table, "predicted")?);
     let (ci_lo, ci_hi, pi_lo, pi_hi) = (floats(table, "ci_lo")?, floats(table, "ci_hi")?, floats(table, "pi_lo")?, floats(table, "pi_hi")?);
+    let (boot_lo, boot_hi) = (floats(table, "boot_lo")?, floats(table, "boot_hi")?);
     let (verdicts, reasons) = (strings(table, "verdict")?, strings(table, "reasons")?);
+    let bootstrapped = boot_lo.iter().any(|v| v.is_finite());
     let pct = (100.0 * level).round();
-    let mut md = format!("### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence | {pct} % prediction (one run) | trust | why |\n|---|---|---|---|---|---|---|---|---|\n");
+    let boot_head = if bootstrapped { format!(" {pct} % bootstrap |") } else { String::new() };
+    let mut md = format!(
+        "### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence |{boot_head} {pct} % prediction (one run) | trust | why |\n|---|---|---|---|---|---|{}---|---|---|\n",
+        if bootstrapped { "---|" } else { "" }
+    );
     let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
     for i in 0..tasks.len() {
+        let boot = if bootstrapped { format!(" {} |", band(boot_lo[i], boot_hi[i])) } else { String::new() };
         md.push_str(&format!(
-            "| {} | {} | {} | {:.4} | {:.3} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.4} | {:.3} | {} |{boot} {} | {} | {} |\n",
             designs[i],
             targets[i],
             tasks[i],
