@@ -120,7 +120,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     print!("{}", table(&results));
     if let Some(out) = &args.out {
         let text: String = std::iter::once("column,value\n".to_string()).chain(values.iter().map(|(c, v)| format!("{c},{v}\n"))).collect();
-        std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+        ladder_core::fsio::write_atomic(out, text).with_context(|| format!("writing {}", out.display()))?;
         eprintln!("values → {}", out.display());
     }
     Ok(())

@@ -41,6 +41,10 @@ pub struct Args {
     /// finished runs are skipped and interrupted ones resumed as with one job.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub jobs: u32,
+    /// Keep (and collect, and resume) runs whose recorded fingerprint differs from the current
+    /// configuration; without it such a run is an error that names the fields that changed.
+    #[arg(long)]
+    pub accept_changed: bool,
 }
 
 struct Bars {
@@ -72,6 +76,7 @@ fn describe(state: RunState) -> String {
         RunState::Partial(step) => format!("resuming after step {step}"),
         RunState::Finished => "finished".into(),
         RunState::Collected => "collected (kept from the output folder)".into(),
+        RunState::Changed(why) => format!("finished, {why}"),
     }
 }
 
@@ -91,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("| run | role | N | steps | tokens | FLOPs | state | folder |\n|---|---|---|---|---|---|---|---|");
         for r in &runs {
             let p = &r.config.plan;
-            println!("| {} | {} | {} | {} | {} | {:.3e} | {} | {} |", p.id, if r.target { "target" } else { "rung" }, p.n, p.total_steps, p.tokens, p.flops, describe(runner::state(r)), r.dir.display());
+            println!("| {} | {} | {} | {} | {} | {:.3e} | {} | {} |", p.id, if r.target { "target" } else { "rung" }, p.n, p.total_steps, p.tokens, p.flops, describe(runner::state_with(r, args.accept_changed)), r.dir.display());
         }
         return Ok(());
     }
@@ -99,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let run = runs.iter().find(|r| &r.config.plan.id == id).with_context(|| format!("{} has no run {id:?}; its runs: {}", args.file.display(), runs.iter().map(|r| r.config.plan.id.as_str()).collect::<Vec<_>>().join(", ")))?;
         let device = crate::device::parse(&args.device)?;
         let mut bars = bars(1);
-        runner::run_local(std::slice::from_ref(run), &device, &mut bars)?;
+        runner::run_local(std::slice::from_ref(run), &device, args.accept_changed, &mut bars)?;
         bars.steps.finish_and_clear();
         println!("{id}: finished ({})", run.dir.display());
         return Ok(());
@@ -109,25 +114,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if !args.collect_only && args.jobs > 1 {
         let failed = parallel(&args, &experiment, &runs)?;
-        collect(&experiment, &runs)?;
+        collect(&experiment, &runs, args.accept_changed)?;
         anyhow::ensure!(failed.is_empty(), "{} runs failed (finished runs are kept; call again to resume them):\n{}", failed.len(), failed.join("\n"));
         return Ok(());
     }
     if !args.collect_only {
         let device = crate::device::parse(&args.device)?;
         let mut bars = bars(runs.len());
-        runner::run_local(&runs, &device, &mut bars).with_context(|| format!("running {}", args.file.display()))?;
+        runner::run_local(&runs, &device, args.accept_changed, &mut bars).with_context(|| format!("running {}", args.file.display()))?;
         bars.runs.finish_and_clear();
         bars.steps.finish_and_clear();
     }
-    collect(&experiment, &runs)
+    collect(&experiment, &runs, args.accept_changed)
 }
 
 /// `--jobs N`: the unfinished runs, largest FLOPs first, over N child processes. Returns the
 /// failed runs with their logs.
 fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<Vec<String>> {
     crate::device::parse(&args.device)?;
-    let mut queue: Vec<&PlannedRun> = runs.iter().filter(|r| !runner::state(r).is_done()).collect();
+    let mut queue: Vec<&PlannedRun> = runs.iter().filter(|r| !runner::state_with(r, args.accept_changed).is_done()).collect();
     queue.sort_by(|a, b| b.config.plan.flops.total_cmp(&a.config.plan.flops));
     let jobs = (args.jobs as usize).min(queue.len().max(1));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -164,6 +169,7 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
                     let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
                     let child = std::process::Command::new(&binary)
                         .args(["run", &args.file.display().to_string(), "--only", &id, "--device", &args.device])
+                        .args(args.accept_changed.then_some("--accept-changed"))
                         .env("RAYON_NUM_THREADS", threads.to_string())
                         .stdin(std::process::Stdio::null())
                         .stdout(file.try_clone()?)
@@ -171,7 +177,7 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
                         .spawn()
                         .with_context(|| format!("starting {} for {id}", binary.display()))?;
                     bar.reset_elapsed();
-                    bar.set_message(format!("{id} ({})", describe(runner::state(run))));
+                    bar.set_message(format!("{id} ({})", describe(runner::state_with(run, args.accept_changed))));
                     *slot = Some((child, id, log));
                 } else {
                     bar.set_message("idle");
@@ -190,14 +196,21 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
     Ok(failed)
 }
 
-fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
-    let collected = runner::collect(experiment, runs)?;
+fn collect(experiment: &LadderExperiment, runs: &[PlannedRun], accept_changed: bool) -> anyhow::Result<()> {
+    let collected = runner::collect_with(experiment, runs, accept_changed)?;
     println!("{} runs collected into {} (config {})", collected.runs, experiment.out.display(), collected.config.display());
     if !collected.kept.is_empty() {
         println!("kept as collected earlier (no run folder here): {}", collected.kept.join(", "));
     }
     if !collected.missing.is_empty() {
         println!("not finished, left out: {}", collected.missing.join(", "));
+    }
+    if !collected.changed.is_empty() {
+        anyhow::bail!(
+            "{} runs finished with another configuration than the experiment's and were left out (--accept-changed keeps them):\n  {}",
+            collected.changed.len(),
+            collected.changed.join("\n  ")
+        );
     }
     Ok(())
 }
@@ -242,7 +255,7 @@ fn slurm(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> any
         eprintln!("already in the queue, not submitted again: {}", outcome.in_flight.join(", "));
     }
     eprintln!("submitted {} runs: {}", outcome.submitted.len(), outcome.submitted.join(", "));
-    collect(experiment, runs)?;
+    collect(experiment, runs, args.accept_changed)?;
     let describe = |list: &[(String, Option<PathBuf>)]| list.iter().map(|(id, log)| format!("  {id}{}", log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default())).collect::<Vec<_>>().join("\n");
     let mut problems = Vec::new();
     if !outcome.failed.is_empty() {

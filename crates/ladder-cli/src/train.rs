@@ -40,6 +40,10 @@ pub struct Args {
     /// Continue the run in --out from its latest checkpoint (same config required).
     #[arg(long)]
     pub resume: bool,
+    /// With --resume: continue a run whose recorded fingerprint (plan, tokenizer, data, mix,
+    /// tasks, device, code) differs from this configuration's, with a warning.
+    #[arg(long, requires = "resume")]
+    pub accept_changed: bool,
     /// Stop after this step (the run can be resumed later).
     #[arg(long)]
     pub steps: Option<u64>,
@@ -127,7 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let bar = ProgressBar::new(plan.total_steps);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} · ETA {eta}").expect("static template"));
     let mut progress = Bar(bar, plan.tokens_per_step);
-    let summary = Trainer::new(config, &out, device)?.run(args.resume, args.steps, &mut progress).with_context(|| format!("training {}", plan.id))?;
+    let summary = Trainer::new(config, &out, device)?.accept_changed(args.accept_changed).run(args.resume, args.steps, &mut progress).with_context(|| format!("training {}", plan.id))?;
     progress.0.finish_and_clear();
     println!(
         "{}: steps {}–{} in {:.1} s ({:.0} tokens/s), last held-out loss {}; run table {}",

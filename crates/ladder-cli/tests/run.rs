@@ -15,22 +15,28 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Writes `dir/tiny.toml`: byte tokens, windows of 32, `evals` evaluations, WORK and OUT in
+/// `dir`, training on `data`, with the rung and target tables `runs`; returns its path.
+fn tiny_experiment(dir: &Path, data: &[String], evals: u32, runs: &str) -> String {
+    let data: Vec<String> = data.iter().map(|f| format!("{f:?}")).collect();
+    let experiment = format!(
+        "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = {evals}\nwork = {:?}\nout = {:?}\n\n{runs}",
+        data.join(", "),
+        dir.join("work").display().to_string(),
+        dir.join("out").display().to_string()
+    );
+    let file = dir.join("tiny.toml");
+    std::fs::write(&file, experiment).unwrap();
+    file.display().to_string()
+}
+
 #[test]
 fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let dir = std::env::temp_dir().join(format!("ladder-cli-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let data: Vec<String> = common::text_files().iter().map(|f| format!("{f:?}")).collect();
     let (work, out) = (dir.join("work"), dir.join("out"));
-    let experiment = format!(
-        "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 2\nwork = {:?}\nout = {:?}\n\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
-        data.join(", "),
-        work.display().to_string(),
-        out.display().to_string()
-    );
-    let file = dir.join("tiny.toml");
-    std::fs::write(&file, experiment).unwrap();
-    let file = file.display().to_string();
+    let file = tiny_experiment(&dir, &common::text_files(), 2, "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n");
 
     let first = ladder(&["run", &file]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
@@ -87,6 +93,71 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let bad = ladder(&["run", &dir.join("bad.toml").display().to_string()]);
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("reruns 2xC"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A finished run is compared with the current configuration: changed data is refused by name
+/// (kept with `--accept-changed`); a run whose evals.csv lost a planned row is not finished and
+/// is redone from the checkpoint before it to the same table; a folder locked by a live process
+/// is not trained.
+#[test]
+fn changed_data_lost_evaluations_and_locked_folders_are_caught() {
+    let dir = std::env::temp_dir().join(format!("ladder-cli-run-faults-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    // Copies of the text, so that one can change.
+    let data: Vec<PathBuf> = common::text_files()
+        .iter()
+        .map(|f| {
+            let to = dir.join("data").join(Path::new(f).file_name().unwrap());
+            std::fs::copy(f, &to).unwrap();
+            to
+        })
+        .collect();
+    let data_files: Vec<String> = data.iter().map(|f| f.display().to_string()).collect();
+    let (work, out) = (dir.join("work"), dir.join("out"));
+    let file = tiny_experiment(&dir, &data_files, 3, "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.1\n");
+    let first = ladder(&["run", &file]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let run_dir = work.join("u25k-0.05xC");
+    let (evals, csv) = (run_dir.join("evals.csv"), out.join("ladder-runs/u25k-0.05xC.csv"));
+    let (evals_before, csv_before) = (read(&evals), read(&csv));
+    assert!(run_dir.join("fingerprint.json").is_file() && out.join("run-configs/u25k-0.05xC.fingerprint.json").is_file());
+
+    // An evaluation row lost (the middle eval step's): not finished; redone to the same table.
+    let lines: Vec<&str> = evals_before.lines().collect();
+    let middle_step = lines[lines.len() / 2].split(',').next().unwrap().to_string();
+    let kept: Vec<&str> = lines.iter().copied().filter(|l| l.split(',').next() != Some(middle_step.as_str())).collect();
+    assert!(kept.len() < lines.len());
+    std::fs::write(&evals, kept.join("\n") + "\n").unwrap();
+    let listed = String::from_utf8_lossy(&ladder(&["run", &file, "--list"]).stdout).to_string();
+    assert!(listed.lines().any(|l| l.starts_with("| u25k-0.05xC |") && l.contains("resuming after step")), "{listed}");
+    let redone = ladder(&["run", &file]);
+    assert!(redone.status.success(), "{}", String::from_utf8_lossy(&redone.stderr));
+    assert_eq!(read(&evals), evals_before, "the lost evaluation was not redone to the same values");
+    assert_eq!(read(&csv), csv_before);
+
+    // The data changed after the run finished: refused by name, kept when accepted.
+    std::fs::write(&data[0], read(&data[0]) + "\nA new paragraph that was not there.\n").unwrap();
+    let listed = String::from_utf8_lossy(&ladder(&["run", &file, "--list"]).stdout).to_string();
+    assert!(listed.contains("finished, trained with another data"), "{listed}");
+    let refused = ladder(&["run", &file]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && err.contains("u25k-0.05xC") && err.contains("trained with another data") && err.contains("--accept-changed"), "{err}");
+    let accepted = ladder(&["run", &file, "--accept-changed"]);
+    assert!(accepted.status.success(), "{}", String::from_utf8_lossy(&accepted.stderr));
+    assert_eq!(read(&csv), csv_before, "an accepted run keeps its tables");
+
+    // A folder locked by a live process (pid 1 on this host) is not trained.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let target_dir = work.join("u25k-0.1xC");
+    let mut steps: Vec<PathBuf> = std::fs::read_dir(target_dir.join("checkpoints")).unwrap().map(|e| e.unwrap().path()).collect();
+    steps.sort();
+    std::fs::remove_dir_all(steps.last().unwrap()).unwrap();
+    std::fs::write(target_dir.join("run.lock"), format!("1 {host}\n")).unwrap();
+    let locked = ladder(&["run", &file, "--accept-changed"]);
+    let err = String::from_utf8_lossy(&locked.stderr);
+    assert!(!locked.status.success() && err.contains("is being trained by process 1"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

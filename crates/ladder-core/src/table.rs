@@ -167,7 +167,8 @@ pub enum Format {
     Parquet,
 }
 
-/// Writes `df` as `dir/name.csv` (or `.parquet`), creating `dir`; returns the path written.
+/// Writes `df` as `dir/name.csv` (or `.parquet`), creating `dir`, whole (a temporary name, then
+/// renamed: a reader or a kill never leaves half a table); returns the path written.
 pub fn write_table(df: &mut DataFrame, dir: &Path, name: &str, format: Format) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).map_err(|source| LadderError::Io { path: dir.to_path_buf(), source })?;
     let ext = match format {
@@ -175,13 +176,14 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, name: &str, format: Format) -
         Format::Parquet => "parquet",
     };
     let path = dir.join(format!("{name}.{ext}"));
-    let file = std::fs::File::create(&path).map_err(|source| LadderError::Io { path: path.clone(), source })?;
+    let mut bytes = Vec::new();
     match format {
-        Format::Csv => CsvWriter::new(file).finish(df)?,
+        Format::Csv => CsvWriter::new(&mut bytes).finish(df)?,
         Format::Parquet => {
-            ParquetWriter::new(file).finish(df)?;
+            ParquetWriter::new(&mut bytes).finish(df)?;
         }
     }
+    crate::fsio::write_atomic(&path, bytes).map_err(|source| LadderError::Io { path: path.clone(), source })?;
     Ok(path)
 }
 

@@ -180,22 +180,49 @@ impl BpeTokenizer {
             "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null, "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "vocab": vocab, "merges": merges}
         });
         let text = serde_json::to_string_pretty(&json).expect("json serialises");
-        std::fs::write(path, text).map_err(|source| DataError::Io { path: path.to_path_buf(), source })
+        ladder_core::fsio::write_atomic(path, text).map_err(|source| DataError::Io { path: path.to_path_buf(), source })
     }
 
-    /// Read a `tokenizer.json` written by [`save`](Self::save).
+    /// Read a `tokenizer.json` written by [`save`](Self::save). Anything else is refused with the
+    /// reason: another model type or pre-tokenizer, bytes not at ids 0–255 in GPT-2's byte order
+    /// (another model's vocabulary), or a merge whose parts are not earlier entries or whose
+    /// result is not the next id (a cyclic or reordered merge list).
     pub fn load(path: &Path) -> Result<Self, DataError> {
         let text = std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
         let bad = |why: String| DataError::BadLine { path: path.to_path_buf(), line: 1, why };
         let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        let vocab = json["model"]["vocab"].as_object().ok_or_else(|| bad("no model.vocab".into()))?;
-        let merges = json["model"]["merges"].as_array().ok_or_else(|| bad("no model.merges".into()))?;
+        let model = &json["model"];
+        if model["type"].as_str() != Some("BPE") || json["pre_tokenizer"]["type"].as_str() != Some("ByteLevel") {
+            return Err(bad(format!(
+                "expected a byte-level BPE tokenizer written by `ladder` (model.type BPE, pre_tokenizer ByteLevel), found model.type {} and pre_tokenizer {}",
+                model["type"], json["pre_tokenizer"]["type"]
+            )));
+        }
+        let vocab = model["vocab"].as_object().ok_or_else(|| bad("no model.vocab".into()))?;
+        let merges = model["merges"].as_array().ok_or_else(|| bad("no model.merges".into()))?;
         let id = |s: &str| vocab.get(s).and_then(|v| v.as_u64()).map(|v| v as u32).ok_or_else(|| bad(format!("merge piece {s:?} not in the vocabulary")));
+        for (byte, c) in byte_alphabet().into_iter().enumerate() {
+            let found = vocab.get(&c.to_string()).and_then(|v| v.as_u64());
+            if found != Some(byte as u64) {
+                return Err(bad(format!("byte {byte} ({c:?}) has id {found:?}, expected {byte}: not a vocabulary this toolkit wrote (another model's tokenizer?)")));
+            }
+        }
+        if vocab.len() != 256 + merges.len() {
+            return Err(bad(format!("{} vocabulary entries for {} merges: expected 256 bytes + one entry per merge", vocab.len(), merges.len())));
+        }
         let mut pairs = Vec::new();
-        for m in merges {
-            let m = m.as_str().ok_or_else(|| bad("a merge is not a string".into()))?;
-            let (a, b) = m.split_once(' ').ok_or_else(|| bad(format!("merge {m:?} is not two pieces separated by a space")))?;
-            pairs.push((id(a)?, id(b)?));
+        for (i, m) in merges.iter().enumerate() {
+            let m = m.as_str().ok_or_else(|| bad(format!("merge {i} is not a string")))?;
+            let (a, b) = m.split_once(' ').ok_or_else(|| bad(format!("merge {i} {m:?} is not two pieces separated by a space")))?;
+            let (ia, ib, own) = (id(a)?, id(b)?, 256 + i as u32);
+            if ia >= own || ib >= own {
+                return Err(bad(format!("merge {i} {m:?} uses id {}, not an earlier entry (a merge may only join entries before its own id {own})", ia.max(ib))));
+            }
+            let joined = format!("{a}{b}");
+            if vocab.get(&joined).and_then(|v| v.as_u64()) != Some(own as u64) {
+                return Err(bad(format!("merge {i} {m:?} should make entry {own} ({joined:?}), which the vocabulary does not hold at that id")));
+            }
+            pairs.push((ia, ib));
         }
         Ok(Self::from_merges(pairs))
     }
@@ -287,5 +314,43 @@ mod tests {
         assert_eq!(back.encode(TEXT), ids);
         std::fs::remove_file(&path).unwrap();
         assert!(BpeTokenizer::train(texts.iter().copied(), 100).is_err());
+    }
+
+    /// Rewrites a saved tokenizer.json with `edit` and returns the load error.
+    fn load_error(bpe: &BpeTokenizer, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let path = std::env::temp_dir().join(format!("ladder-bpe-{name}-{}.json", std::process::id()));
+        bpe.save(&path).unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut json);
+        std::fs::write(&path, json.to_string()).unwrap();
+        let err = BpeTokenizer::load(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).unwrap();
+        err
+    }
+
+    #[test]
+    fn foreign_and_inconsistent_tokenizer_files_are_refused() {
+        let bpe = BpeTokenizer::train([TEXT; 50].iter().copied(), 280).unwrap();
+        let err = load_error(&bpe, "wordpiece", |j| j["model"]["type"] = "WordPiece".into());
+        assert!(err.contains("expected a byte-level BPE") && err.contains("WordPiece"), "{err}");
+        // Another model's vocabulary: the same pieces at other ids.
+        let err = load_error(&bpe, "foreign", |j| {
+            let vocab = j["model"]["vocab"].as_object_mut().unwrap();
+            for v in vocab.values_mut() {
+                *v = (v.as_u64().unwrap() + 3).into();
+            }
+        });
+        assert!(err.contains("byte 0") && err.contains("another model"), "{err}");
+        // A merge that uses itself: merge 0 joins entry 256 (its own result) with a byte.
+        let err = load_error(&bpe, "cycle", |j| {
+            let merges = j["model"]["merges"].as_array_mut().unwrap();
+            let first = merges[0].as_str().unwrap().to_string();
+            let (a, b) = first.split_once(' ').unwrap();
+            merges[0] = format!("{a}{b} {b}").into();
+        });
+        assert!(err.contains("merge 0") && err.contains("not an earlier entry"), "{err}");
+        // Two merges swapped: each makes the other's entry.
+        let err = load_error(&bpe, "order", |j| j["model"]["merges"].as_array_mut().unwrap().swap(0, 1));
+        assert!(err.contains("merge 0") && (err.contains("should make entry 256") || err.contains("not an earlier entry")), "{err}");
     }
 }

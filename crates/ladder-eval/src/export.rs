@@ -39,7 +39,7 @@ pub fn write_run_csv(path: &Path, rows: &[EvalRow], batch_tokens: u64) -> Result
         text.push_str(&cells.join(","));
         text.push('\n');
     }
-    std::fs::write(path, text).map_err(|e| EvalError::io(path, e))
+    ladder_core::fsio::write_atomic(path, text).map_err(|e| EvalError::io(path, e))
 }
 
 /// One entry of an OLMo-ladder config: the runs of one model size with its N and FLOPs/token;

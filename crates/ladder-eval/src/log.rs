@@ -35,7 +35,8 @@ impl EvalLog {
         for row in &kept {
             text.push_str(&lines(row));
         }
-        std::fs::write(path, text).map_err(|e| EvalError::io(path, e))?;
+        // The kept rows are rewritten whole: a kill during the rewrite leaves the old log.
+        ladder_core::fsio::write_atomic(path, text).map_err(|e| EvalError::io(path, e))?;
         let file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| EvalError::io(path, e))?;
         Ok(Self { path: path.to_path_buf(), file })
     }

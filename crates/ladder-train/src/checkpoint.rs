@@ -31,15 +31,50 @@ pub fn save(run_dir: &Path, step: u64, model: &Model, optim: &ModuleOptimizer) -
 
 /// The latest complete checkpoint of a run: (step, folder).
 pub fn latest(run_dir: &Path) -> Option<(u64, PathBuf)> {
-    let entries = std::fs::read_dir(folder(run_dir)).ok()?;
-    entries
+    complete(run_dir).into_iter().next()
+}
+
+/// Every complete checkpoint of a run, newest first.
+pub fn complete(run_dir: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(folder(run_dir)) else { return Vec::new() };
+    let mut all: Vec<(u64, PathBuf)> = entries
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             let step = name.strip_prefix("step-")?.parse::<u64>().ok()?;
             Some((step, e.path()))
         })
-        .max_by_key(|(step, _)| *step)
+        .collect();
+    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all
+}
+
+/// The newest checkpoint at or before step `at_most` that loads: one that does not (truncated,
+/// corrupt) is skipped with a warning for the one before it. `None` when there is no such
+/// checkpoint; the newest one's error when none loads.
+pub fn load_newest_good(
+    run_dir: &Path,
+    at_most: u64,
+    config: &ModelConfig,
+    device: &Device,
+    optim: impl Fn(&Model) -> ModuleOptimizer,
+) -> Result<Option<(u64, Model, ModuleOptimizer)>, TrainError> {
+    let mut first_error = None;
+    for (step, dir) in complete(run_dir).into_iter().filter(|(step, _)| *step <= at_most) {
+        match load(&dir, config, device, &optim) {
+            Ok((model, optimizer)) => {
+                if let Some(e) = &first_error {
+                    eprintln!("warning: {}: resuming from step {step}, the newest checkpoint that loads (a newer one failed: {e})", run_dir.display());
+                }
+                return Ok(Some((step, model, optimizer)));
+            }
+            Err(e) => {
+                eprintln!("warning: checkpoint {} does not load: {e}", dir.display());
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(None), Err)
 }
 
 /// Load a checkpoint's weights into a model built from `config` (for evaluation).

@@ -7,6 +7,8 @@
 //! * [`trainer`]: the loop that ties them to a [`ladder_schedule::RunPlan`], with the held-out
 //!   loss and the tasks of `ladder-eval` at its eval steps.
 //! * [`experiment`]: ladder experiment files (rungs × multipliers, reruns, targets, data, tasks).
+//! * [`fingerprint`]: what identifies a run (plan, tokenizer and data content, mix, tasks,
+//!   device, code), compared on resume, skip and collect; [`lock`]: one process per run folder.
 //! * [`runner`]: every run of an experiment, skipping finished and resuming interrupted ones,
 //!   and the collection of their evaluations into an OLMo-ladder data folder.
 //! * [`slurm`]: the same runs as Slurm job arrays (submit, follow, resubmit what failed).
@@ -14,6 +16,8 @@
 pub mod checkpoint;
 pub mod error;
 pub mod experiment;
+pub mod fingerprint;
+pub mod lock;
 pub mod optim;
 pub mod run_table;
 pub mod runner;

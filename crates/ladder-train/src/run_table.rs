@@ -52,13 +52,14 @@ impl RunTable {
         } else {
             Vec::new()
         };
-        let mut file = std::fs::File::create(path).map_err(|e| TrainError::file(path, e))?;
         let mut text = COLUMNS.join(",") + "\n";
         for line in kept {
             text.push_str(&line);
             text.push('\n');
         }
-        file.write_all(text.as_bytes()).map_err(|e| TrainError::file(path, e))?;
+        // Rewritten whole, then appended to: a kill during the rewrite leaves the old table.
+        ladder_core::fsio::write_atomic(path, text).map_err(|e| TrainError::file(path, e))?;
+        let file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| TrainError::file(path, e))?;
         Ok(Self { path: path.to_path_buf(), file })
     }
 

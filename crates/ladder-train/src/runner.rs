@@ -10,10 +10,11 @@ use burn::prelude::Device;
 use ladder_eval::export;
 
 use crate::experiment::{LadderExperiment, PlannedRun};
+use crate::fingerprint::{self, same_json, Fingerprint};
 use crate::{checkpoint, Progress, TrainError, Trainer};
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunState {
     /// Nothing trained yet.
     Fresh,
@@ -24,23 +25,68 @@ pub enum RunState {
     /// No run folder, but the experiment's `out` holds this run's collected tables, trained to
     /// the same plan (a committed ladder extended on another machine): kept, not retrained.
     Collected,
+    /// Finished or collected, but with another configuration than the current one: the
+    /// fingerprint fields that differ, or why it could not be compared. Neither kept nor
+    /// retrained over (`--accept-changed` keeps it).
+    Changed(String),
 }
 
 impl RunState {
     /// Nothing left to train.
-    pub fn is_done(self) -> bool {
+    pub fn is_done(&self) -> bool {
         matches!(self, RunState::Finished | RunState::Collected)
     }
 }
 
-/// The state of a run from its folder, else from its collected tables.
+/// The state of a run from its folder, else from its collected tables. "Finished" means trained
+/// to its last step with every planned evaluation row present and the same fingerprint.
 pub fn state(run: &PlannedRun) -> RunState {
-    match checkpoint::latest(&run.dir) {
+    state_with(run, false)
+}
+
+/// [`state`]; with `accept_changed`, a finished or collected run with another fingerprint
+/// counts as finished or collected.
+pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
+    let plan = &run.config.plan;
+    let done = match checkpoint::latest(&run.dir) {
         None if collected_plan_matches(run) => RunState::Collected,
-        None => RunState::Fresh,
-        Some((step, _)) if step >= run.config.plan.total_steps && run.dir.join("evals.csv").is_file() => RunState::Finished,
-        Some((step, _)) => RunState::Partial(step),
+        None => return RunState::Fresh,
+        Some((step, _)) if step >= plan.total_steps && evaluated_steps(&run.dir).is_some_and(|s| plan.eval_steps.iter().all(|e| s.contains(e))) => RunState::Finished,
+        Some((step, _)) => return RunState::Partial(step),
+    };
+    let recorded = match done {
+        RunState::Collected => run.out.join("run-configs").join(format!("{}.{}", plan.id, fingerprint::FILE)),
+        _ => run.dir.join(fingerprint::FILE),
+    };
+    if accept_changed {
+        return done;
     }
+    match changed(&recorded, run) {
+        Some(why) => RunState::Changed(why),
+        None => done,
+    }
+}
+
+/// The eval steps present in a run's `evals.csv` (`None`: none can be read).
+fn evaluated_steps(dir: &Path) -> Option<std::collections::BTreeSet<u64>> {
+    ladder_eval::log::read(&dir.join("evals.csv")).ok().map(|rows| rows.iter().map(|r| r.step).collect())
+}
+
+/// How the fingerprint recorded at `path` differs from the run's current one (`None`: the same,
+/// or none recorded, as for runs trained before fingerprints).
+fn changed(path: &Path, run: &PlannedRun) -> Option<String> {
+    let recorded = match Fingerprint::read(path) {
+        Ok(Some(f)) => f,
+        Ok(None) => return None,
+        Err(e) => return Some(format!("its fingerprint cannot be read: {e}")),
+    };
+    // The device is not compared: a finished run's tables stand whatever trains next.
+    let now = match Fingerprint::of(&run.config, &Device::flex()) {
+        Ok(f) => f,
+        Err(e) => return Some(format!("the current configuration cannot be fingerprinted: {e}")),
+    };
+    let diff = recorded.differences(&now, false);
+    (!diff.is_empty()).then(|| format!("trained with another {}", diff.join(", ")))
 }
 
 /// `out/ladder-runs/<id>.csv` exists and `out/run-configs/<id>.json` records the planned run.
@@ -55,35 +101,29 @@ fn collected_plan_matches(run: &PlannedRun) -> bool {
     written.get("plan").is_some_and(|w| same_json(w, &planned))
 }
 
-/// Equal JSON, floats to 1e-12 relative (serde_json's default parser may miss the last bit).
-fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
-            (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
-        }
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w))),
-        _ => a == b,
-    }
-}
-
 /// Told when a run starts, and about its steps.
 pub trait RunnerProgress: Progress {
     /// Run `index` of `total` starts (or is skipped as finished).
     fn run_started(&mut self, index: usize, total: usize, run: &PlannedRun, state: RunState);
 }
 
-/// Train every unfinished run, in order, on `device`.
-pub fn run_local(runs: &[PlannedRun], device: &Device, progress: &mut dyn RunnerProgress) -> Result<(), TrainError> {
+/// Train every unfinished run, in order, on `device`. A run finished with another
+/// configuration is an error naming what changed, unless `accept_changed`.
+pub fn run_local(runs: &[PlannedRun], device: &Device, accept_changed: bool, progress: &mut dyn RunnerProgress) -> Result<(), TrainError> {
     for (i, run) in runs.iter().enumerate() {
-        let now = state(run);
-        progress.run_started(i, runs.len(), run, now);
+        let now = state_with(run, accept_changed);
+        progress.run_started(i, runs.len(), run, now.clone());
         if now.is_done() {
             continue;
         }
-        Trainer::new(run.config.clone(), &run.dir, device.clone())?.run(matches!(now, RunState::Partial(_)), None, progress)?;
+        if let RunState::Changed(why) = &now {
+            return Err(TrainError::Config(format!(
+                "{} ({}) finished {why}; train it in another work folder, remove it, or pass --accept-changed to keep its tables",
+                run.config.plan.id,
+                run.dir.display()
+            )));
+        }
+        Trainer::new(run.config.clone(), &run.dir, device.clone())?.accept_changed(accept_changed).run(matches!(now, RunState::Partial(_)), None, progress)?;
     }
     Ok(())
 }
@@ -99,6 +139,8 @@ pub struct Collected {
     pub kept: Vec<String>,
     /// Runs not finished (left out).
     pub missing: Vec<String>,
+    /// Runs finished with another configuration (left out): id and what changed.
+    pub changed: Vec<String>,
 }
 
 /// Export every finished run into `experiment.out`: the evaluations as OLMo-ladder CSVs, a config
@@ -106,6 +148,11 @@ pub struct Collected {
 /// originals) and one `eval` entry per target, and each run's `run.csv` and `config.json`. A run
 /// already collected there with the same plan and no run folder here is kept as it is.
 pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Collected, TrainError> {
+    collect_with(experiment, runs, false)
+}
+
+/// [`collect`]; with `accept_changed`, runs finished with another configuration are exported too.
+pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_changed: bool) -> Result<Collected, TrainError> {
     let out = &experiment.out;
     for sub in ["ladder-runs", "configs", "train-curves", "run-configs"] {
         std::fs::create_dir_all(out.join(sub)).map_err(|e| TrainError::file(out.join(sub), e))?;
@@ -113,18 +160,26 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
     let mut main: BTreeMap<String, (Vec<String>, u64, u64)> = BTreeMap::new();
     let mut variance: BTreeMap<String, (Vec<String>, u64, u64)> = BTreeMap::new();
     let mut targets = serde_json::Map::new();
-    let (mut exported, mut kept, mut missing) = (0, Vec::new(), Vec::new());
+    let (mut exported, mut kept, mut missing, mut changed) = (0, Vec::new(), Vec::new(), Vec::new());
     for run in runs {
         let plan = &run.config.plan;
         let file = format!("{}.csv", plan.id);
-        match state(run) {
+        match state_with(run, accept_changed) {
             RunState::Finished => {
                 let rows = ladder_eval::log::read(&run.dir.join("evals.csv"))?;
                 export::write_run_csv(&out.join("ladder-runs").join(&file), &rows, plan.tokens_per_step)?;
                 copy(&run.dir.join("run.csv"), &out.join("train-curves").join(&file))?;
                 copy(&run.dir.join("config.json"), &out.join("run-configs").join(format!("{}.json", plan.id)))?;
+                let recorded = run.dir.join(fingerprint::FILE);
+                if recorded.is_file() {
+                    copy(&recorded, &out.join("run-configs").join(format!("{}.{}", plan.id, fingerprint::FILE)))?;
+                }
             }
             RunState::Collected => kept.push(plan.id.clone()),
+            RunState::Changed(why) => {
+                changed.push(format!("{}: {why}", plan.id));
+                continue;
+            }
             RunState::Fresh | RunState::Partial(_) => {
                 missing.push(plan.id.clone());
                 continue;
@@ -151,14 +206,14 @@ pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Col
         }
         json.extend(targets.clone());
         let path = out.join("configs").join(format!("{name}.json"));
-        std::fs::write(&path, serde_json::to_string_pretty(&json).expect("json")).map_err(|e| TrainError::file(&path, e))?;
+        ladder_core::fsio::write_atomic(&path, serde_json::to_string_pretty(&json).expect("json")).map_err(|e| TrainError::file(&path, e))?;
         Ok(path)
     };
     let config = write(experiment.name.clone(), &main)?;
     if !variance.is_empty() {
         write(format!("{}_variance", experiment.name), &variance)?;
     }
-    Ok(Collected { config, runs: exported, kept, missing })
+    Ok(Collected { config, runs: exported, kept, missing, changed })
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), TrainError> {

@@ -54,7 +54,7 @@ impl JobBook {
 
     fn save(&self, experiment: &LadderExperiment) -> Result<(), TrainError> {
         let path = Self::path(experiment);
-        std::fs::write(&path, serde_json::to_string_pretty(self).expect("json")).map_err(|e| TrainError::file(&path, e))
+        ladder_core::fsio::write_atomic(&path, serde_json::to_string_pretty(self).expect("json")).map_err(|e| TrainError::file(&path, e))
     }
 
     /// The log file of a run's latest submission.
@@ -217,7 +217,7 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
     for (resources, members) in &groups {
         let text = script(experiment, members, resources, command);
         let path = slurm_dir.join(format!("array-{}.sbatch", book.submissions.len() + outcome.scripts.len()));
-        std::fs::write(&path, &text).map_err(|e| TrainError::file(&path, e))?;
+        ladder_core::fsio::write_atomic(&path, &text).map_err(|e| TrainError::file(&path, e))?;
         outcome.scripts.push((path.clone(), text));
         if dry_run {
             continue;

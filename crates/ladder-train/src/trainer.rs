@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use ladder_eval::{columns, heldout, EvalLog, EvalRow, ScorerConfig, TaskSuite};
 
 use crate::run_table::{Row, RunTable};
+use crate::fingerprint::{self, Fingerprint};
+use crate::lock::RunLock;
 use crate::{checkpoint, optim, TrainError};
 
 /// Everything that determines a run; saved as `config.json` beside its outputs.
@@ -133,13 +135,22 @@ pub struct Trainer {
     config: TrainConfig,
     dir: PathBuf,
     device: Device,
+    accept_changed: bool,
 }
 
 impl Trainer {
-    /// A trainer for `config` writing into `dir` on `device` (autodiff is switched on here).
+    /// A trainer for `config` writing into `dir` on `device` (its training loop runs on the
+    /// autodiff form of the device).
     pub fn new(config: TrainConfig, dir: &Path, device: Device) -> Result<Self, TrainError> {
         config.validate()?;
-        Ok(Self { config, dir: dir.to_path_buf(), device })
+        Ok(Self { config, dir: dir.to_path_buf(), device, accept_changed: false })
+    }
+
+    /// Resume a run whose recorded fingerprint differs from this configuration's (with a warning
+    /// naming the fields) instead of refusing it.
+    pub fn accept_changed(mut self, accept: bool) -> Self {
+        self.accept_changed = accept;
+        self
     }
 
     /// The run's windows: the mix packed in its seeded order, or the files as one corpus.
@@ -154,22 +165,45 @@ impl Trainer {
     /// Train to the end of the plan, or to `stop_after` steps. With `resume`, continue from the
     /// latest checkpoint of an identical config; without it, refuse a folder that holds a run.
     pub fn run(&self, resume: bool, stop_after: Option<u64>, progress: &mut dyn Progress) -> Result<TrainSummary, TrainError> {
+        let _lock = RunLock::acquire(&self.dir)?;
         let config_path = self.dir.join("config.json");
+        let fingerprint_path = self.dir.join(fingerprint::FILE);
         let json = serde_json::to_string_pretty(&self.config).map_err(|e| TrainError::file(&config_path, e))?;
         let existing = checkpoint::latest(&self.dir);
-        if config_path.exists() {
-            // Compared as text: the same serializer wrote it, and JSON floats need not parse back
-            // to the same bits.
-            let saved = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
-            if !resume && existing.is_some() {
-                return Err(TrainError::Config(format!("{} already holds a run; pass --resume to continue it or choose another folder", self.dir.display())));
-            }
-            if resume && saved != json {
-                return Err(TrainError::Config(format!("{} holds a run with another config; resume needs the same run, seed and data", config_path.display())));
+        let now = Fingerprint::of(&self.config, &self.device)?;
+        if !resume && existing.is_some() {
+            return Err(TrainError::Config(format!("{} already holds a run; pass --resume to continue it or choose another folder", self.dir.display())));
+        }
+        if resume && existing.is_some() {
+            match Fingerprint::read(&fingerprint_path)? {
+                Some(recorded) => {
+                    let diff = recorded.differences(&now, true);
+                    if !diff.is_empty() && !self.accept_changed {
+                        return Err(TrainError::Config(format!(
+                            "{} was trained with another {} than this configuration's ({}); resume needs the same run, or pass --accept-changed",
+                            self.dir.display(),
+                            diff.join(", "),
+                            fingerprint_path.display()
+                        )));
+                    }
+                    if !diff.is_empty() {
+                        eprintln!("warning: resuming {} although its {} changed (--accept-changed)", self.dir.display(), diff.join(", "));
+                    }
+                }
+                // A run from before fingerprints: its config compared as text (the same
+                // serializer wrote it, and JSON floats need not parse back to the same bits).
+                None if config_path.exists() => {
+                    let saved = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
+                    if saved != json && !self.accept_changed {
+                        return Err(TrainError::Config(format!("{} holds a run with another config; resume needs the same run, seed and data", config_path.display())));
+                    }
+                }
+                None => {}
             }
         }
         std::fs::create_dir_all(&self.dir).map_err(|e| TrainError::file(&self.dir, e))?;
-        std::fs::write(&config_path, &json).map_err(|e| TrainError::file(&config_path, e))?;
+        ladder_core::fsio::write_atomic(&config_path, &json).map_err(|e| TrainError::file(&config_path, e))?;
+        now.write(&fingerprint_path)?;
 
         let plan = &self.config.plan;
         let data = self.data()?;
@@ -205,11 +239,17 @@ impl Trainer {
 
         let device = self.device.clone().autodiff();
         let model_config = ModelConfig::from_shape(&plan.shape);
-        let (mut model, mut optim, start) = match existing.filter(|_| resume) {
-            Some((step, dir)) => {
-                let (model, optim) = checkpoint::load(&dir, &model_config, &device, optim::optimizer)?;
-                (model, optim, step)
-            }
+        // Resumed from the newest checkpoint that loads and that every evaluation before it was
+        // logged for (a lost or truncated evals.csv is redone from an earlier checkpoint).
+        let resumed = if resume {
+            let logged: std::collections::BTreeSet<u64> = ladder_eval::log::read(&self.dir.join("evals.csv")).map(|rows| rows.iter().map(|r| r.step).collect()).unwrap_or_default();
+            let before = plan.eval_steps.iter().find(|s| !logged.contains(s)).map_or(u64::MAX, |s| s - 1);
+            checkpoint::load_newest_good(&self.dir, before, &model_config, &device, optim::optimizer)?
+        } else {
+            None
+        };
+        let (mut model, mut optim, start) = match resumed {
+            Some((step, model, optim)) => (model, optim, step),
             None => {
                 let model = model_config.init(&device, plan.seed);
                 let optim = optim::optimizer(&model);

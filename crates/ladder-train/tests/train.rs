@@ -75,8 +75,25 @@ fn loss_falls_on_real_text_and_resume_continues_the_same_curve() {
         assert!((a.train_loss - b.train_loss).abs() <= 1e-5 * a.train_loss, "step {}: {} vs {}", a.step, a.train_loss, b.train_loss);
         assert_eq!(a.lr, b.lr);
     }
+
+    // The newest checkpoint corrupt (a kill while the disk filled, say): the resume falls back
+    // to the one before it and still ends on the uninterrupted curve.
+    let corrupt = temp_dir("corrupt");
+    let trainer = Trainer::new(config.clone(), &corrupt, Device::flex()).unwrap();
+    trainer.run(false, Some(27), &mut ()).unwrap();
+    let newest = corrupt.join("checkpoints/step-00000024/model.bpk");
+    let bytes = std::fs::read(&newest).unwrap();
+    std::fs::write(&newest, &bytes[..bytes.len() / 2]).unwrap();
+    let resumed = trainer.run(true, None, &mut ()).unwrap();
+    assert_eq!((resumed.resumed_from, resumed.last_step), (20, 48));
+    let again = run_table::read(&corrupt.join("run.csv")).unwrap();
+    assert_eq!(again.len(), 48);
+    for (a, b) in rows.iter().zip(&again) {
+        assert!((a.train_loss - b.train_loss).abs() <= 1e-5 * a.train_loss, "step {}: {} vs {}", a.step, a.train_loss, b.train_loss);
+    }
     let _ = std::fs::remove_dir_all(&full);
     let _ = std::fs::remove_dir_all(&split);
+    let _ = std::fs::remove_dir_all(&corrupt);
 }
 
 #[test]

@@ -1,6 +1,5 @@
 //! The manifest of prepared corpora (`cache/manifest.json`) and the JSONL writer.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -56,7 +55,7 @@ impl Manifest {
     pub fn save(&self, cache: &Path) -> Result<(), DataError> {
         let path = cache.join("manifest.json");
         let text = serde_json::to_string_pretty(self).expect("manifest serialises");
-        std::fs::write(&path, text).map_err(|source| DataError::Io { path, source })
+        ladder_core::fsio::write_atomic(&path, text).map_err(|source| DataError::Io { path, source })
     }
 
     /// The entry of a source.
@@ -92,10 +91,7 @@ pub fn write_jsonl(spec: &SourceSpec, documents: &[String], path: &Path) -> Resu
         serde_json::to_writer(&mut text, &serde_json::json!({ "text": doc })).expect("strings serialise");
         text.push(b'\n');
     }
-    let tmp = path.with_extension("jsonl.partial");
-    let mut file = std::fs::File::create(&tmp).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
-    file.write_all(&text).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
-    std::fs::rename(&tmp, path).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
+    ladder_core::fsio::write_atomic(path, &text).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
     Ok(ManifestEntry {
         source: spec.name.clone(),
         domain: spec.domain.clone(),
