@@ -30,6 +30,10 @@ pub struct Args {
     /// Do not draw the figures (PNG and SVG in OUT/figures).
     #[arg(long)]
     pub no_figures: bool,
+    /// Exit 0 even when some fits fail (their rows keep NaN and the message in `error`); without
+    /// it the command writes everything, lists the failures and exits non-zero.
+    #[arg(long)]
+    pub allow_failed_fits: bool,
     /// List the design kinds an experiment file can use, and exit.
     #[arg(long)]
     pub list_designs: bool,
@@ -102,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         summary.push_str(&ladder_report::markdown::projections(projections, experiment.uncertainty.level)?);
     }
     let summary_path = args.out.join("summary.md");
-    std::fs::write(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
+    ladder_core::fsio::write_atomic(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);
     if !args.no_figures {
         let dir = args.out.join("figures");
@@ -119,10 +123,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             written.extend(crate::figures::error_vs_compute(backtest, &dir)?);
         }
     }
+    let removed = crate::outputs::replace(&args.out, &written)?;
     writeln!(out, "{summary}")?;
     writeln!(out, "{} predictions in {elapsed:.1} s; wrote:", result.predictions.height())?;
     for path in written {
         writeln!(out, "  {}", path.display())?;
     }
+    for path in removed {
+        writeln!(out, "  removed (an earlier run's, not written now): {}", path.display())?;
+    }
+    let failed = failed_fits(&result.predictions)?;
+    if !failed.is_empty() && !args.allow_failed_fits {
+        anyhow::bail!(
+            "{} of {} predictions have no value (everything else is written; --allow-failed-fits exits 0):\n  {}",
+            failed.len(),
+            result.predictions.height(),
+            failed.join("\n  ")
+        );
+    }
     Ok(())
+}
+
+/// `design / task / target: message` for every row of a prediction table whose fit failed.
+fn failed_fits(predictions: &polars::prelude::DataFrame) -> anyhow::Result<Vec<String>> {
+    let [design, task, target, error] = ["design", "task", "target", "error"].map(|c| ladder_report::columns::strings(predictions, c));
+    let (design, task, target, error) = (design?, task?, target?, error?);
+    Ok((0..error.len()).filter(|&i| !error[i].is_empty()).map(|i| format!("{} / {} / {}: {}", design[i], task[i], target[i], error[i])).collect())
 }

@@ -11,6 +11,7 @@ mod eval;
 mod eval_bench;
 mod figures;
 mod import;
+mod outputs;
 mod plan;
 mod predict;
 mod reproduce;

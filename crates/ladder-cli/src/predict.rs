@@ -124,9 +124,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}{}", ladder_report::markdown::projections(&table, args.level)?, ladder_fit::trust::rule_text())?;
     let failed: Vec<String> = strings(&table, "error")?.into_iter().zip(strings(&table, "task")?).filter(|(e, _)| !e.is_empty()).map(|(e, t)| format!("{t}: {e}")).collect();
+    let removed = crate::outputs::replace(&args.out, &written)?;
     writeln!(out, "wrote:")?;
     for path in written {
         writeln!(out, "  {}", path.display())?;
+    }
+    for path in removed {
+        writeln!(out, "  removed (an earlier run's, not written now): {}", path.display())?;
     }
     anyhow::ensure!(failed.is_empty(), "{} projections have no value (their rows are kept, with the message):\n  {}", failed.len(), failed.join("\n  "));
     Ok(())

@@ -78,10 +78,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tables = reproduce(&data, &args.target, &tasks)?;
     let mut out = std::io::stdout().lock();
     let mut tables = tables;
+    let mut written = Vec::new();
     for table in tables.iter_mut() {
         let path = write_table(&mut table.frame, &args.out, table.name, Format::Csv)?;
+        written.push(path.clone());
         if args.parquet {
-            write_table(&mut table.frame, &args.out, table.name, Format::Parquet)?;
+            written.push(write_table(&mut table.frame, &args.out, table.name, Format::Parquet)?);
         }
         if !args.quiet {
             writeln!(out, "{} (target {}) → {}\n{}\n", table.name, args.target, path.display(), table.frame)?;
@@ -103,6 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if !args.quiet {
             writeln!(out, "figures → {} ({} files)", dir.display(), drawn.len())?;
         }
+        written.extend(drawn);
     }
     if args.compare {
         let dir = args.published.unwrap_or_else(|| data_dir.join("published"));
@@ -110,6 +113,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let path = write_table(&mut comparison, &args.out, "comparison", Format::Csv)?;
         std::env::set_var("POLARS_FMT_MAX_ROWS", "100");
         writeln!(out, "largest |ours - published| per column ({}) → {}\n{comparison}", dir.display(), path.display())?;
+        written.push(path);
+    }
+    for path in crate::outputs::replace(&args.out, &written)? {
+        writeln!(out, "removed (an earlier run's, not written now): {}", path.display())?;
     }
     Ok(())
 }

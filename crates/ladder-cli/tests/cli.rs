@@ -133,6 +133,17 @@ fn a_config_path_that_does_not_exist_is_named() {
 }
 
 #[test]
+fn a_misspelt_config_key_is_refused() {
+    let data = broken_data("config-key", |d| {
+        let path = d.join("configs/final.json");
+        let text = std::fs::read_to_string(&path).unwrap().replacen("\"flops\"", "\"flop\"", 1);
+        std::fs::write(path, text).unwrap();
+    });
+    let err = fails(&data);
+    assert!(err.contains("final.json") && err.contains("unknown field `flop`"), "{err}");
+}
+
+#[test]
 fn too_few_ladder_runs_for_the_law_is_a_clear_error() {
     let data = broken_data("few-points", |d| {
         let path = d.join("configs/final.json");
@@ -242,7 +253,7 @@ fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
     ] {
         let out_dir = scratch(&format!("rebuild-{experiment}"));
         let file = repo.join("experiments").join(experiment);
-        let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures"]);
+        let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures", "--allow-failed-fits"]);
         assert!(out.status.success(), "{experiment}: {}", String::from_utf8_lossy(&out.stderr));
         let (ours, theirs) = (read_csv(&out_dir.join("predictions.csv")), read_csv(&repo.join(committed).join("predictions.csv")));
         assert_eq!(ours.height(), theirs.height(), "{experiment}: rows");
@@ -412,4 +423,42 @@ fn wandb_exports_and_long_tables_feed_predict_and_import_converts_between_them()
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && err.contains(expected) && !err.contains("panicked"), "{}: {err}", path.display());
     }
+}
+
+/// Failed fits make `ablate` exit non-zero after writing everything, unless allowed; an output
+/// folder drops the files an earlier run wrote there and this one did not (and keeps others).
+#[test]
+fn ablate_reports_failed_fits_and_clears_stale_outputs() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = scratch("ablate-failures");
+    let out_dir = dir.join("out");
+    // The quickstart ladder has too few points for the single-step law on some tasks.
+    let file = repo.join("experiments/quickstart-ablation.toml");
+    let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("8 of 24 predictions have no value") && err.contains("cannot determine"), "{err}");
+    assert_eq!(read_csv(&out_dir.join("predictions.csv")).height(), 24, "everything is written first");
+    assert!(out_dir.join("figures/predicted_vs_actual.png").exists());
+    std::fs::write(out_dir.join("my-notes.md"), "mine").unwrap();
+    let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures", "--allow-failed-fits"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!out_dir.join("figures/predicted_vs_actual.png").exists() && stdout.contains("removed (an earlier run's, not written now)"), "{stdout}");
+    assert!(out_dir.join("my-notes.md").exists() && out_dir.join("predictions.csv").exists());
+}
+
+#[test]
+fn compare_refuses_a_missing_published_table() {
+    let dir = scratch("compare-missing");
+    let published = dir.join("published");
+    std::fs::create_dir_all(&published).unwrap();
+    for entry in std::fs::read_dir(data_dir().join("published")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != "step2_main.csv" {
+            std::fs::copy(&path, published.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let out = ladder(&["reproduce", "-q", "--no-figures", "--compare", "--published", published.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("step2_main.csv") && err.contains("does not exist"), "{err}");
 }

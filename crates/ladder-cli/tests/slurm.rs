@@ -172,3 +172,39 @@ fn real_slurm_runs_a_ladder_survives_a_killed_task_and_matches_a_local_run() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `.ci/slurm.sh stop` stops the daemons it recorded starting, by pid, and leaves a process of
+/// the same name that it did not start alone.
+#[test]
+fn the_slurm_script_stops_only_the_daemons_it_started() {
+    let dir = std::env::temp_dir().join(format!("ladder-slurm-stop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let state = dir.join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    // Stand-ins named like the daemons: `sleep` run through a link of that name (the process
+    // name is the link's).
+    let spawn = |name: &str| {
+        let exe = dir.join(name);
+        std::os::unix::fs::symlink("/bin/sleep", &exe).unwrap();
+        Command::new(&exe).arg("60").spawn().unwrap()
+    };
+    let mut foreign = spawn("slurmd");
+    let mut ours = spawn("slurmctld");
+    std::fs::write(state.join("started"), format!("slurmctld {}\n", ours.id())).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/slurm.sh");
+    let out = Command::new("bash").arg(&script).arg("stop").env("LADDER_SLURM_STATE", &state).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ours.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (ours_done, foreign_alive) = (ours.try_wait().unwrap().is_some(), foreign.try_wait().unwrap().is_none());
+    let _ = foreign.kill();
+    let _ = ours.kill();
+    let _ = foreign.wait();
+    let _ = ours.wait();
+    assert!(ours_done, "the recorded daemon was not stopped");
+    assert!(foreign_alive, "a process the script did not start was killed");
+    assert!(!state.join("started").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,6 +18,7 @@ use crate::{Corpus, DataError, PackedWindows, Tokenizer};
 
 /// One source of a mix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MixSource {
     /// Source name (its JSONL is `<cache>/corpora/<name>.jsonl` unless `files` is given).
     pub name: String,
@@ -31,6 +32,7 @@ pub struct MixSource {
 /// A mix file (TOML): `[[source]] name = "wiki_vital" weight = 2.0`, plus the held-out windows
 /// per source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Mix {
     /// The sources.
     #[serde(rename = "source")]
@@ -238,6 +240,12 @@ mod tests {
         std::fs::write(&path, "[[source]]\nname = \"a\"\n").unwrap();
         let err = Mix::load(&path).unwrap_err().to_string();
         assert!(err.contains("mix.toml") && err.contains("weight"), "{err}");
+        // A misspelt key is refused, not ignored (`file` for `files` would train on the corpus).
+        std::fs::write(&path, "[[source]]\nname = \"a\"\nweight = 1\nfile = [\"x.jsonl\"]\n").unwrap();
+        let err = Mix::load(&path).unwrap_err().to_string();
+        assert!(err.contains("mix.toml") && err.contains("unknown field `file`"), "{err}");
+        std::fs::write(&path, "validaton_windows = 4\n[[source]]\nname = \"a\"\nweight = 1\n").unwrap();
+        assert!(Mix::load(&path).unwrap_err().to_string().contains("unknown field `validaton_windows`"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

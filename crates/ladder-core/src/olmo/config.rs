@@ -13,6 +13,7 @@ pub const DATA_RUNS_DIR: &str = "ladder-runs";
 
 /// One entry of a config file, as written.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigEntry {
     /// Run CSVs (only their file names are used).
     pub paths: Vec<String>,
@@ -22,6 +23,12 @@ pub struct ConfigEntry {
     pub n: f64,
     /// FLOPs per token.
     pub flops: Option<f64>,
+    /// Display name in the reference scripts' plots (not used).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Plot colour in the reference scripts (not used).
+    #[serde(default)]
+    pub color: Option<String>,
 }
 
 /// Loads a config and every run it lists; each path is resolved by its file name in `runs_dir`.

@@ -20,7 +20,7 @@ pub enum Registry {
 
 /// How the files of an unpacked package become documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Extract {
     /// Every matching file is one document.
     Files {
@@ -60,6 +60,7 @@ pub enum Extract {
 
 /// One corpus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     /// Short name (the JSONL file's stem, the mix's key).
     pub name: String,
@@ -78,6 +79,7 @@ pub struct SourceSpec {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SourceFile {
     source: Vec<SourceSpec>,
 }

@@ -8,15 +8,20 @@ use polars::prelude::*;
 use super::PaperTable;
 use crate::predict::Result;
 
-/// For every numeric column of every table that has a published counterpart in `published_dir`
-/// (`<name>.csv`), the largest absolute difference and the row where it occurs (empty when the
-/// column agrees exactly). Tables must list the same rows in the same order.
+/// For every numeric column of every paper table (one of [`super::TABLE_NAMES`]; others such as
+/// `fit_diagnostics` have no published counterpart) against `published_dir/<name>.csv`, the
+/// largest absolute difference and the row where it occurs (empty when the column agrees
+/// exactly). Tables must list the same rows in the same order; a missing published file is an
+/// error naming it.
 pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Result<DataFrame> {
     let (mut table, mut column, mut diff, mut worst) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for t in tables {
+        if !super::TABLE_NAMES.contains(&t.name) {
+            continue;
+        }
         let path = published_dir.join(format!("{}.csv", t.name));
         if !path.is_file() {
-            continue;
+            return Err(LadderError::Io { path, source: std::io::Error::new(std::io::ErrorKind::NotFound, "the published table to compare with does not exist") }.into());
         }
         let published = CsvReadOptions::default()
             .with_has_header(true)
