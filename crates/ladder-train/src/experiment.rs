@@ -280,22 +280,37 @@ impl LadderExperiment {
         }
     }
 
-    /// Train the `bpe:<n>` tokenizer on the mix unless it exists. Returns whether it trained.
+    /// Train the `bpe:<n>` tokenizer on the mix unless it exists. Returns whether it trained. An
+    /// existing one must have been trained for the same request (entries, sample size, mix:
+    /// recorded in `WORK/tokenizer.request.json`); otherwise it is an error, never reused.
     pub fn prepare_tokenizer(&self) -> Result<bool, TrainError> {
         let Some(entries) = self.tokenizer.strip_prefix("bpe:") else { return Ok(false) };
         let path = self.work.join("tokenizer.json");
-        if path.exists() {
-            return Ok(false);
-        }
         let entries: usize = entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
         let mix = self.mix.as_ref().ok_or_else(|| TrainError::Config("a bpe: tokenizer is trained on the mix; give `mix`".into()))?;
         let mix = ladder_data::Mix::load(&self.base.join(mix))?;
-        let sample = mix.sample_text(&self.cache(), self.tokenizer_sample_bytes.unwrap_or(8_000_000))?;
+        let sample_bytes = self.tokenizer_sample_bytes.unwrap_or(8_000_000);
+        let request = serde_json::json!({ "entries": entries, "sample_bytes": sample_bytes, "mix": mix });
+        let request_path = self.work.join("tokenizer.request.json");
+        if path.exists() {
+            let recorded: Option<serde_json::Value> = std::fs::read_to_string(&request_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+            if recorded.as_ref().is_some_and(|r| crate::fingerprint::same_json(r, &request)) {
+                return Ok(false);
+            }
+            return Err(TrainError::Config(format!(
+                "{} was trained for {} but the experiment asks for {} (bpe:{entries}, {sample_bytes} bytes of its mix); remove it (and the runs trained with it) to train the tokenizer anew",
+                path.display(),
+                recorded.map_or_else(|| "another request (none recorded)".to_string(), |r| r.to_string()),
+                self.tokenizer
+            )));
+        }
+        let sample = mix.sample_text(&self.cache(), sample_bytes)?;
         let bpe = ladder_data::BpeTokenizer::train(sample.iter().map(String::as_str), entries)?;
         std::fs::create_dir_all(&self.work).map_err(|e| TrainError::file(&self.work, e))?;
         // Written aside and renamed: a run started beside this call never reads half a file.
         let partial = self.work.join(format!(".tokenizer-{}.json", std::process::id()));
         bpe.save(&partial)?;
+        ladder_core::fsio::write_atomic(&request_path, serde_json::to_string_pretty(&request).expect("json")).map_err(|e| TrainError::file(&request_path, e))?;
         std::fs::rename(&partial, &path).map_err(|e| TrainError::file(&path, e))?;
         Ok(true)
     }
