@@ -28,9 +28,10 @@ pub struct EvalLog {
 }
 
 impl EvalLog {
-    /// Open `path`, keeping only the rows of steps ≤ `keep_through` (0: start afresh).
+    /// Open `path`, keeping only the complete rows of steps ≤ `keep_through` (0: start afresh;
+    /// lines a kill or a corruption left unreadable are dropped, see [`complete_rows`]).
     pub fn open(path: &Path, keep_through: u64) -> Result<Self, EvalError> {
-        let kept: Vec<EvalRow> = if keep_through > 0 && path.exists() { read(path)?.into_iter().filter(|r| r.step <= keep_through).collect() } else { Vec::new() };
+        let kept: Vec<EvalRow> = if keep_through > 0 && path.exists() { complete_rows(path).into_iter().filter(|r| r.step <= keep_through).collect() } else { Vec::new() };
         let mut text = format!("{HEADER}\n");
         for row in &kept {
             text.push_str(&lines(row));
@@ -80,6 +81,31 @@ pub fn read(path: &Path) -> Result<Vec<EvalRow>, EvalError> {
         }
     }
     Ok(rows)
+}
+
+/// The rows of `path` that are whole: readable lines ended by a line break only (a value cut
+/// short may still parse), and only steps that carry as many metrics as the fullest step (a
+/// kill during an append leaves a short last step or half a line). Nothing when the file is
+/// missing or its header is wrong.
+pub fn complete_rows(path: &Path) -> Vec<EvalRow> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    let mut lines = text.split_inclusive('\n').filter_map(|l| l.strip_suffix('\n')).map(|l| l.strip_suffix('\r').unwrap_or(l));
+    if lines.next() != Some(HEADER) {
+        return Vec::new();
+    }
+    let mut rows: Vec<EvalRow> = Vec::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let [step, tokens, metric, value] = fields[..] else { continue };
+        let (Ok(step), Ok(tokens), Ok(value)) = (step.parse::<u64>(), tokens.parse::<u64>(), value.parse::<f64>()) else { continue };
+        match rows.last_mut() {
+            Some(last) if last.step == step => last.values.push((metric.to_string(), value)),
+            _ => rows.push(EvalRow { step, tokens, values: vec![(metric.to_string(), value)] }),
+        }
+    }
+    let full = rows.iter().map(|r| r.values.len()).max().unwrap_or(0);
+    rows.retain(|r| r.values.len() == full);
+    rows
 }
 
 #[cfg(test)]

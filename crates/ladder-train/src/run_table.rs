@@ -42,13 +42,10 @@ impl RunTable {
     /// Open `path` for a run starting after step `keep_through`: rows up to it are kept (a
     /// resume), later rows (written after the last checkpoint, before a kill) are dropped.
     pub fn open(path: &Path, keep_through: u64) -> Result<Self, TrainError> {
+        // Only whole rows are kept: a line a kill cut short is dropped with the later ones.
         let kept: Vec<String> = if keep_through > 0 && path.exists() {
             let text = std::fs::read_to_string(path).map_err(|e| TrainError::file(path, e))?;
-            text.lines()
-                .skip(1)
-                .filter(|line| line.split(',').next().and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s <= keep_through))
-                .map(str::to_string)
-                .collect()
+            whole_lines(&text).skip(1).filter(|line| parse(line).is_some_and(|r| r.step <= keep_through)).map(str::to_string).collect()
         } else {
             Vec::new()
         };
@@ -73,19 +70,35 @@ impl RunTable {
     }
 }
 
-/// Read a run table back (for tests and collectors): rows as column → value maps in order.
+/// The lines of `text` that end with a line break (the last one of a cut file may parse, but is
+/// not whole).
+fn whole_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive('\n').filter_map(|l| l.strip_suffix('\n'))
+}
+
+/// One row of the table's text, if it is whole.
+fn parse(line: &str) -> Option<Row> {
+    let v: Vec<&str> = line.split(',').collect();
+    if v.len() != COLUMNS.len() {
+        return None;
+    }
+    let f = |k: usize| v[k].parse::<f64>().ok();
+    let u = |k: usize| v[k].parse::<u64>().ok();
+    Some(Row { step: u(0)?, tokens: u(1)?, lr: f(2)?, train_loss: f(3)?, train_ce: f(4)?, z_loss: f(5)?, grad_norm: f(6)?, val_ce: f(7)?, seconds: f(8)? })
+}
+
+/// Read a run table back (for tests and collectors): rows in order; a line that is not whole is
+/// an error naming it.
 pub fn read(path: &Path) -> Result<Vec<Row>, TrainError> {
     let text = std::fs::read_to_string(path).map_err(|e| TrainError::file(path, e))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let v: Vec<&str> = line.split(',').collect();
-        let bad = || TrainError::file(path, format!("line {}: expected {} numeric columns ({}), got {line:?}", i + 1, COLUMNS.len(), COLUMNS.join(",")));
-        if v.len() != COLUMNS.len() {
-            return Err(bad());
-        }
-        let f = |k: usize| v[k].parse::<f64>().map_err(|_| bad());
-        let u = |k: usize| v[k].parse::<u64>().map_err(|_| bad());
-        rows.push(Row { step: u(0)?, tokens: u(1)?, lr: f(2)?, train_loss: f(3)?, train_ce: f(4)?, z_loss: f(5)?, grad_norm: f(6)?, val_ce: f(7)?, seconds: f(8)? });
-    }
-    Ok(rows)
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .map(|(i, line)| parse(line).ok_or_else(|| TrainError::file(path, format!("line {}: expected {} numeric columns ({}), got {line:?}", i + 1, COLUMNS.len(), COLUMNS.join(",")))))
+        .collect()
+}
+
+/// The steps of the table's whole rows (none when it cannot be read).
+pub fn complete_steps(path: &Path) -> std::collections::BTreeSet<u64> {
+    std::fs::read_to_string(path).map(|text| whole_lines(&text).skip(1).filter_map(parse).map(|r| r.step).collect()).unwrap_or_default()
 }

@@ -51,7 +51,7 @@ pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
     let done = match checkpoint::latest(&run.dir) {
         None if collected_plan_matches(run) => RunState::Collected,
         None => return RunState::Fresh,
-        Some((step, _)) if step >= plan.total_steps && evaluated_steps(&run.dir).is_some_and(|s| plan.eval_steps.iter().all(|e| s.contains(e))) => RunState::Finished,
+        Some((step, _)) if step >= plan.total_steps && logs_complete(run) => RunState::Finished,
         Some((step, _)) => return RunState::Partial(step),
     };
     let recorded = match done {
@@ -67,9 +67,12 @@ pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
     }
 }
 
-/// The eval steps present in a run's `evals.csv` (`None`: none can be read).
-fn evaluated_steps(dir: &Path) -> Option<std::collections::BTreeSet<u64>> {
-    ladder_eval::log::read(&dir.join("evals.csv")).ok().map(|rows| rows.iter().map(|r| r.step).collect())
+/// Every planned evaluation and every step's row is whole in the run's logs.
+fn logs_complete(run: &PlannedRun) -> bool {
+    let plan = &run.config.plan;
+    let logged: std::collections::BTreeSet<u64> = ladder_eval::log::complete_rows(&run.dir.join("evals.csv")).iter().map(|r| r.step).collect();
+    let trained = crate::run_table::complete_steps(&run.dir.join("run.csv"));
+    plan.eval_steps.iter().all(|s| logged.contains(s)) && (1..=plan.total_steps).all(|s| trained.contains(&s))
 }
 
 /// How the fingerprint recorded at `path` differs from the run's current one (`None`: the same,
@@ -166,7 +169,7 @@ pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_c
         let file = format!("{}.csv", plan.id);
         match state_with(run, accept_changed) {
             RunState::Finished => {
-                let rows = ladder_eval::log::read(&run.dir.join("evals.csv"))?;
+                let rows = ladder_eval::log::complete_rows(&run.dir.join("evals.csv"));
                 export::write_run_csv(&out.join("ladder-runs").join(&file), &rows, plan.tokens_per_step)?;
                 copy(&run.dir.join("run.csv"), &out.join("train-curves").join(&file))?;
                 copy(&run.dir.join("config.json"), &out.join("run-configs").join(format!("{}.json", plan.id)))?;

@@ -239,12 +239,15 @@ impl Trainer {
 
         let device = self.device.clone().autodiff();
         let model_config = ModelConfig::from_shape(&plan.shape);
-        // Resumed from the newest checkpoint that loads and that every evaluation before it was
-        // logged for (a lost or truncated evals.csv is redone from an earlier checkpoint).
+        // Resumed from the newest checkpoint that loads and before which every step's row and
+        // every evaluation is whole in the logs (a lost or cut row is redone from an earlier
+        // checkpoint, or from the start).
         let resumed = if resume {
-            let logged: std::collections::BTreeSet<u64> = ladder_eval::log::read(&self.dir.join("evals.csv")).map(|rows| rows.iter().map(|r| r.step).collect()).unwrap_or_default();
-            let before = plan.eval_steps.iter().find(|s| !logged.contains(s)).map_or(u64::MAX, |s| s - 1);
-            checkpoint::load_newest_good(&self.dir, before, &model_config, &device, optim::optimizer)?
+            let logged: std::collections::BTreeSet<u64> = ladder_eval::log::complete_rows(&self.dir.join("evals.csv")).iter().map(|r| r.step).collect();
+            let trained = crate::run_table::complete_steps(&self.dir.join("run.csv"));
+            let eval_gap = plan.eval_steps.iter().find(|s| !logged.contains(s)).map_or(u64::MAX, |s| s - 1);
+            let row_gap = (1..).find(|s| !trained.contains(s)).map_or(u64::MAX, |s: u64| s - 1);
+            checkpoint::load_newest_good(&self.dir, eval_gap.min(row_gap), &model_config, &device, optim::optimizer)?
         } else {
             None
         };
