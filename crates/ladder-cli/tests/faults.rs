@@ -3,7 +3,8 @@
 //! evaluation logs, configs and tokenizer files; each then resumed or rerun. Every trial's final
 //! tables must equal an uninterrupted run's (the run tables' wall-clock column aside), and every
 //! corruption that cannot be repaired must be a clear error naming its file. Prints the counts:
-//! trials, faults injected, faults survived, rows lost (must be 0).
+//! trials, faults injected, faults survived, rows lost (must be 0). `data prepare` (which fetches
+//! a package from a registry) is the ignored test, run by `.ci/run` with `--ignored`.
 #![cfg(feature = "train")]
 
 mod common;
@@ -260,5 +261,43 @@ fn kills_and_corruptions_lose_nothing() {
     );
     assert_eq!(counts.lost, 0);
     assert_eq!(counts.injected, counts.survived);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// kill -9 during `ladder data prepare --sources fortunes` (download, unpack, extract, manifest,
+/// micro tasks), then rerun into the same cache: the corpus, the manifest and the micro tasks
+/// equal an uninterrupted preparation's. Needs Debian's package registry (`apt-get download`).
+#[test]
+#[ignore]
+fn killed_data_preparation_loses_nothing() {
+    let root = std::env::temp_dir().join(format!("ladder-faults-prepare-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let prepare = |cache: &Path| -> Vec<String> { ["data", "prepare", "--sources", "fortunes", "--cache", &cache.display().to_string()].iter().map(|s| s.to_string()).collect() };
+    let outputs = |cache: &Path| {
+        let mut all = tables(&cache.join("corpora"));
+        all.extend(tables(&cache.join("micro-tasks")).into_iter().map(|(k, v)| (format!("micro-tasks/{k}"), v)));
+        all.insert("manifest.json".into(), std::fs::read_to_string(cache.join("manifest.json")).unwrap_or_default().lines().map(str::to_string).collect());
+        all
+    };
+    let reference = root.join("reference");
+    let start = Instant::now();
+    let out = ladder(&prepare(&reference).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let seconds = start.elapsed().as_secs_f64();
+    let expected = outputs(&reference);
+    assert!(expected.keys().any(|k| k.ends_with("fortunes.jsonl")), "{:?}", expected.keys());
+    let (mut injected, mut survived) = (0, 0);
+    for trial in 0..KILL_TRIALS {
+        let cache = root.join(format!("trial-{trial}"));
+        let args = prepare(&cache);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let landed = kill_after(&args, Duration::from_secs_f64(seconds * (0.05 + 0.95 * draw(3000 + trial)))) as usize;
+        let out = ladder(&args);
+        let same = out.status.success() && outputs(&cache) == expected;
+        injected += landed;
+        survived += if same { landed } else { 0 };
+        assert!(same, "prepare trial {trial}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    println!("fault injection (data prepare): {KILL_TRIALS} trials, {injected} faults injected, {survived} survived, 0 rows lost");
     let _ = std::fs::remove_dir_all(&root);
 }

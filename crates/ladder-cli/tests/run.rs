@@ -147,6 +147,11 @@ fn changed_data_lost_evaluations_and_locked_folders_are_caught() {
     let accepted = ladder(&["run", &file, "--accept-changed"]);
     assert!(accepted.status.success(), "{}", String::from_utf8_lossy(&accepted.stderr));
     assert_eq!(read(&csv), csv_before, "an accepted run keeps its tables");
+    // The same for a run kept only as collected tables: their recorded fingerprint is compared.
+    std::fs::remove_dir_all(&run_dir).unwrap();
+    let row = |args: &[&str]| String::from_utf8_lossy(&ladder(args).stdout).lines().find(|l| l.starts_with("| u25k-0.05xC |")).unwrap_or_default().to_string();
+    assert!(row(&["run", &file, "--list"]).contains("finished, trained with another data"));
+    assert!(row(&["run", &file, "--list", "--accept-changed"]).contains("collected (kept from the output folder)"));
 
     // A folder locked by a live process (pid 1 on this host) is not trained.
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();

@@ -9,6 +9,8 @@
 //! * [`predict`]: step 1, step 2, chained and FLOPs predictions.
 //! * [`project`]: predictions for untrained (N, D) with confidence and prediction intervals.
 //! * [`snr`]: signal and noise of each task over a ladder's runs.
+//! * [`trust`]: per prediction, the ladder's evidence for trusting it and a verdict.
+//! * [`decision`]: decision accuracy of recipe rankings, and effective-compute multipliers.
 //! * [`ablation`]: grids of designs × tasks × targets → one prediction table.
 //! * [`backtest`]: compute-vs-error backtests on growing subsets of the ladder.
 //! * [`design`]: prediction designs as plug-ins, with a registry by kind.
@@ -19,6 +21,7 @@
 pub mod ablation;
 pub mod backtest;
 pub mod bounds;
+pub mod decision;
 pub mod design;
 pub mod experiment;
 pub mod fitter;

@@ -7,8 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ladder_core::{olmo, Checkpoints, Entry, Feature, Ladder, Mode, Run, Task, TaskSet};
-use common::Noise;
+use ladder_core::{olmo, Ladder, Task, TaskSet};
+use common::{ACC, ACC_NOISE, TASK};
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::paper::{reproduce, PaperData};
@@ -67,31 +67,9 @@ fn projecting_the_paper_targets_from_n_and_d_equals_the_chained_tables() {
 }
 
 const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
-const ACC: [f64; 4] = [-0.74, 1.4, 5.0, 1.0];
-const TASK: &str = "hellaswag_val_5shot";
-const ACC_NOISE: f64 = 0.01;
 
-/// A ladder of 4 sizes × 6 multipliers whose checkpoints carry noise on loss and accuracy, and
-/// one run of the target drawn the same way; returns the ladder and the target run's final
-/// accuracy. `scale` multiplies every noise.
 fn noisy_ladder(seed: u64, scale: f64) -> (Ladder, f64) {
-    let sizes = [("s1", 2e7), ("s2", 5e7), ("s3", 1e8), ("s4", 2e8)];
-    let task = Task::get(TASK).unwrap();
-    let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0, task.shots), Feature::RcAcc.column(&task.instances[0].0, task.shots));
-    let mut noise = Noise(seed);
-    let mut run = |name: String, n: f64, d_final: f64| {
-        let tokens: Vec<f64> = (1..=100).map(|i| (d_final * i as f64 / 100.0).round()).collect();
-        let loss: Vec<f64> = tokens.iter().map(|&d| NdPowerLaw::default().value(&LOSS, &[n, d]) * (1.0 + scale * 0.002 * noise.normal())).collect();
-        let accuracy: Vec<f64> = loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + scale * ACC_NOISE * noise.normal()).collect();
-        Run::new(name, "synthetic", Checkpoints { steps: None, tokens, metrics: vec![(bpb.clone(), loss), (acc.clone(), accuracy)] })
-    };
-    let entries: Vec<Entry> = sizes
-        .iter()
-        .map(|&(name, n)| Entry { name: name.into(), mode: Mode::Train, n, flops_per_token: 6.0 * n, runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m)).collect() })
-        .collect();
-    let target_run = run("target".into(), 1e9, 4e10);
-    let actual = *target_run.metric(&acc).unwrap().last().unwrap();
-    (Ladder { entries }, actual)
+    common::noisy_ladder(&LOSS, seed, scale)
 }
 
 #[test]

@@ -111,7 +111,8 @@ impl Figure {
         (columns * PANEL_WIDTH, rows * PANEL_HEIGHT + TITLE_HEIGHT)
     }
 
-    /// Writes `<stem>.png` and `<stem>.svg`; returns both paths.
+    /// Writes `<stem>.png` and `<stem>.svg` whole (each drawn under a temporary name in the
+    /// same folder, then renamed); returns both paths.
     pub fn render(&self, stem: &Path) -> Result<[PathBuf; 2], ReportError> {
         register_fonts();
         if let Some(dir) = stem.parent() {
@@ -120,13 +121,19 @@ impl Figure {
         let (png, svg) = (stem.with_extension("png"), stem.with_extension("svg"));
         let size = self.size();
         let fail = |path: &Path, message: String| ReportError::Draw { path: path.to_path_buf(), message };
+        // The backends pick the format by extension, so the temporary name keeps it.
+        let aside = |path: &Path, ext: &str| path.with_extension(format!("{}.tmp.{ext}", std::process::id()));
+        let (png_tmp, svg_tmp) = (aside(&png, "png"), aside(&svg, "svg"));
         {
-            let root = BitMapBackend::new(&png, size).into_drawing_area();
+            let root = BitMapBackend::new(&png_tmp, size).into_drawing_area();
             self.draw(&root).and_then(|_| root.present().map_err(|e| e.to_string())).map_err(|e| fail(&png, e))?;
         }
         {
-            let root = SVGBackend::new(&svg, size).into_drawing_area();
+            let root = SVGBackend::new(&svg_tmp, size).into_drawing_area();
             self.draw(&root).and_then(|_| root.present().map_err(|e| e.to_string())).map_err(|e| fail(&svg, e))?;
+        }
+        for (tmp, path) in [(&png_tmp, &png), (&svg_tmp, &svg)] {
+            std::fs::rename(tmp, path).map_err(|e| fail(path, e.to_string()))?;
         }
         Ok([png, svg])
     }
