@@ -84,7 +84,7 @@ impl Fingerprint {
             mix: config.mix.as_ref().map(|m| serde_json::to_value(m).expect("a mix serialises")),
             data_order: format!("seed {}, {} held-out windows", config.data_seed, config.validation_windows),
             tasks: config.tasks.as_ref().map(|t| format!("{} (limit {:?})", t.tasks, t.limit)),
-            device: format!("{device:?}"),
+            device: format!("{device:?}, float {:?}", device.settings().float_dtype),
             code: env!("CARGO_PKG_VERSION").to_string(),
         })
     }
@@ -136,7 +136,8 @@ impl Fingerprint {
 
     /// Writes it to `path` whole.
     pub fn write(&self, path: &Path) -> Result<(), TrainError> {
-        ladder_core::fsio::write_atomic(path, serde_json::to_string_pretty(self).expect("a fingerprint serialises")).map_err(|e| TrainError::file(path, e))
+        ladder_core::fsio::write_atomic(path, serde_json::to_string_pretty(self).expect("a fingerprint serialises"))
+            .map_err(|e| TrainError::file(path, e))
     }
 }
 
