@@ -148,5 +148,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn failed_fits(predictions: &polars::prelude::DataFrame) -> anyhow::Result<Vec<String>> {
     let [design, task, target, error] = ["design", "task", "target", "error"].map(|c| ladder_report::columns::strings(predictions, c));
     let (design, task, target, error) = (design?, task?, target?, error?);
-    Ok((0..error.len()).filter(|&i| !error[i].is_empty()).map(|i| format!("{} / {} / {}: {}", design[i], task[i], target[i], error[i])).collect())
+    Ok((0..error.len())
+        .filter(|&i| !error[i].is_empty())
+        .map(|i| format!("{} / {} / {}: {}", design[i], task[i], target[i], error[i]))
+        .collect())
 }

@@ -40,7 +40,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("threads (rayon): {threads}");
     let runs: usize = [&data.ladder, &data.variance].iter().flat_map(|l| &l.entries).map(|e| e.runs.len()).sum();
     println!("load OLMo-ladder data (2 configs, {runs} run CSVs): {load:.3} s");
-    println!("reproduce all ten tables (median of {}): {median:.3} s (min {:.3}, max {:.3})", times.len(), times[0], times[times.len() - 1]);
+    println!(
+        "reproduce all ten tables (median of {}): {median:.3} s (min {:.3}, max {:.3})",
+        times.len(),
+        times[0],
+        times[times.len() - 1]
+    );
     println!("load + reproduce: {:.3} s (goal < 2 s on 2 cores: {:.1}x under)", load + median, 2.0 / (load + median));
     if args.bootstrap_draws > 0 {
         use ladder_fit::design::Design;
@@ -50,7 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             step1: ladder_fit::predict::Step1::new(ladder_core::Feature::RcBpb, 5),
             step2: ladder_fit::predict::Step2::paper(ladder_core::Feature::RcBpb),
         };
-        let targets: Vec<_> = ["13B-5T", "7B-4T"].iter().map(|t| data.ladder.entry(t).map(ladder_fit::predict::Target::of)).collect::<Result<_, _>>()?;
+        let targets: Vec<_> =
+            ["13B-5T", "7B-4T"].iter().map(|t| data.ladder.entry(t).map(ladder_fit::predict::Target::of)).collect::<Result<_, _>>()?;
         let settings = BootstrapSettings { draws: args.bootstrap_draws, ..BootstrapSettings::default() };
         let t = Instant::now();
         let mut failed = 0;

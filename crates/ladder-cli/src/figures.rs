@@ -36,14 +36,21 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
         series.push(Series { label: Some(format!("{} fit", t.name)), points: target_curve, mark: Mark::Line, color: 7 });
         let actual = Target::observed(target, task, Feature::RcBpb, 5)?;
         series.push(Series { label: Some(format!("{} actual", t.name)), points: vec![(t.d, actual)], mark: Mark::Cross, color: 4 });
-        step1_panels.push(Panel { title: short(&task.key).into(), x_label: "tokens D".into(), y_label: "task loss (bpb)".into(), log_x: true, series });
+        step1_panels.push(Panel {
+            title: short(&task.key).into(),
+            x_label: "tokens D".into(),
+            y_label: "task loss (bpb)".into(),
+            log_x: true,
+            series,
+        });
 
         let s2 = Step2::paper(Feature::RcBpb).fit(ladder, task)?;
         let (xs, ys) = ladder_step2_points(ladder, task, Feature::RcBpb, Feature::RcAcc, &CheckpointPolicy::paper())?;
         let x_target = Target::observed(target, task, Feature::RcBpb, 5)?;
         let y_target = Target::observed(target, task, Feature::RcAcc, 5)?;
         let predicted = s1.predict(t.n, t.d);
-        let (lo, hi) = xs.iter().chain([&x_target, &predicted]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (lo, hi) =
+            xs.iter().chain([&x_target, &predicted]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
         let curve = (0..=60).map(|k| lo + (hi - lo) * k as f64 / 60.0).map(|x| (x, s2.predict(x))).collect();
         step2_panels.push(Panel {
             title: short(&task.key).into(),
@@ -54,7 +61,12 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
                 Series { label: Some("ladder checkpoints".into()), points: xs.into_iter().zip(ys).collect(), mark: Mark::Points, color: 9 },
                 Series { label: Some("sigmoid fit".into()), points: curve, mark: Mark::Line, color: 0 },
                 Series { label: Some(format!("{} actual", t.name)), points: vec![(x_target, y_target)], mark: Mark::Cross, color: 1 },
-                Series { label: Some("chained prediction".into()), points: vec![(predicted, s2.predict(predicted))], mark: Mark::Cross, color: 2 },
+                Series {
+                    label: Some("chained prediction".into()),
+                    points: vec![(predicted, s2.predict(predicted))],
+                    mark: Mark::Cross,
+                    color: 2,
+                },
             ],
         });
     }
@@ -88,8 +100,17 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
         .into_iter()
         .map(|target| {
             let rows: Vec<usize> = (0..targets.len()).filter(|&i| targets[i] == target).collect();
-            let (lo, hi) = rows.iter().flat_map(|&i| [pred[i], actual[i]]).filter(|v| v.is_finite()).fold((1.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
-            let mut series = vec![Series { label: Some("perfect".into()), points: vec![(lo, lo), (hi, hi)], mark: Mark::Line, color: PERFECT_LINE_COLOR }];
+            let (lo, hi) = rows
+                .iter()
+                .flat_map(|&i| [pred[i], actual[i]])
+                .filter(|v| v.is_finite())
+                .fold((1.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+            let mut series = vec![Series {
+                label: Some("perfect".into()),
+                points: vec![(lo, lo), (hi, hi)],
+                mark: Mark::Line,
+                color: PERFECT_LINE_COLOR,
+            }];
             for (k, design) in distinct(&designs).iter().enumerate() {
                 let mine: Vec<usize> = rows.iter().copied().filter(|&i| &designs[i] == design).collect();
                 let points = mine.iter().map(|&i| (actual[i], pred[i])).collect();
@@ -106,7 +127,13 @@ pub fn predicted_vs_actual(predictions: &DataFrame, dir: &Path, stem: &str) -> a
                     .collect();
                 series.push(Series { label: None, points: bars, mark: Mark::Segments, color: k });
             }
-            Panel { title: format!("target {target}"), x_label: "actual accuracy".into(), y_label: "predicted accuracy".into(), log_x: false, series }
+            Panel {
+                title: format!("target {target}"),
+                x_label: "actual accuracy".into(),
+                y_label: "predicted accuracy".into(),
+                log_x: false,
+                series,
+            }
         })
         .collect();
     let figure = Figure {
@@ -171,7 +198,13 @@ pub fn error_vs_compute(backtest: &DataFrame, dir: &Path) -> anyhow::Result<Vec<
                 "xc" => ("largest data multiplier (xC)", false),
                 _ => ("nominal compute of the run added (FLOPs)", true),
             };
-            Panel { title: format!("vary {v}"), x_label: x_label.into(), y_label: format!("mean |rel. error| at {target} (%)"), log_x, series }
+            Panel {
+                title: format!("vary {v}"),
+                x_label: x_label.into(),
+                y_label: format!("mean |rel. error| at {target} (%)"),
+                log_x,
+                series,
+            }
         })
         .collect();
     let figure = Figure { title: format!("Prediction error vs ladder compute (target {target})"), panels, columns: 2, shared_legend: true };

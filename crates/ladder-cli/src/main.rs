@@ -15,9 +15,9 @@ mod outputs;
 mod plan;
 mod predict;
 mod reproduce;
-mod source;
 #[cfg(feature = "train")]
 mod run;
+mod source;
 #[cfg(feature = "train")]
 mod train;
 #[cfg(feature = "train")]

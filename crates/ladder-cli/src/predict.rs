@@ -13,7 +13,9 @@ use ladder_report::columns::{floats, strings};
 
 /// Arguments of `ladder predict`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  ladder predict --n 7e9 --d 2e12                              # the paper ladder, 8 tasks\n  ladder predict --n 7e9 --d 2e12 --n 13e9 --d 5e12\n  ladder predict --grid-n 1e9,3e9,7e9 --multipliers 1,2,5,10\n  ladder predict --experiment experiments/cpu-micro-ablation.toml --design two_step_taskce --n 3e5 --d 6e7")]
+#[command(
+    after_help = "Examples:\n  ladder predict --n 7e9 --d 2e12                              # the paper ladder, 8 tasks\n  ladder predict --n 7e9 --d 2e12 --n 13e9 --d 5e12\n  ladder predict --grid-n 1e9,3e9,7e9 --multipliers 1,2,5,10\n  ladder predict --experiment experiments/cpu-micro-ablation.toml --design two_step_taskce --n 3e5 --d 6e7"
+)]
 pub struct Args {
     /// An experiment file: its data folder, config, tasks and designs (the design is picked by
     /// --design among them). Without it: the OLMo-ladder data's `final` config, v2_main.
@@ -79,7 +81,9 @@ fn pick_design(name: &str, experiment: Option<&Experiment>) -> anyhow::Result<Bo
     }
     let kind = if name == "two_step_bpb" { "two_step" } else { name };
     if !design::REGISTRY.iter().any(|k| k.kind == kind) {
-        let mut known: Vec<String> = experiment.map(|e| e.designs().map(|d| d.iter().map(|d| d.name().to_string()).collect()).unwrap_or_default()).unwrap_or_default();
+        let mut known: Vec<String> = experiment
+            .map(|e| e.designs().map(|d| d.iter().map(|d| d.name().to_string()).collect()).unwrap_or_default())
+            .unwrap_or_default();
         known.extend(design::REGISTRY.iter().map(|k| k.kind.to_string()));
         anyhow::bail!("unknown design `{name}`; known: two_step_bpb, {}", known.join(", "));
     }
@@ -88,13 +92,25 @@ fn pick_design(name: &str, experiment: Option<&Experiment>) -> anyhow::Result<Bo
 
 fn projections(args: &Args) -> anyhow::Result<Vec<Projection>> {
     if !args.grid_n.is_empty() {
-        let axis = if args.tokens.is_empty() { GridAxis::Multipliers(args.multipliers.clone()) } else { GridAxis::Tokens(args.tokens.clone()) };
+        let axis =
+            if args.tokens.is_empty() { GridAxis::Multipliers(args.multipliers.clone()) } else { GridAxis::Tokens(args.tokens.clone()) };
         return Ok(project::grid(&args.grid_n, &axis)?);
     }
     anyhow::ensure!(!args.n.is_empty(), "no target: give --n and --d (one --d per --n), or --grid-n with --multipliers or --tokens");
     anyhow::ensure!(args.n.len() == args.d.len(), "{} --n but {} --d: give one D per N", args.n.len(), args.d.len());
-    anyhow::ensure!(args.flops_per_token.is_empty() || args.flops_per_token.len() == args.n.len(), "{} --flops-per-token for {} targets: give one per target or none", args.flops_per_token.len(), args.n.len());
-    Ok(args.n.iter().zip(&args.d).enumerate().map(|(i, (&n, &d))| Projection::new(n, d, args.flops_per_token.get(i).copied())).collect::<Result<_, _>>()?)
+    anyhow::ensure!(
+        args.flops_per_token.is_empty() || args.flops_per_token.len() == args.n.len(),
+        "{} --flops-per-token for {} targets: give one per target or none",
+        args.flops_per_token.len(),
+        args.n.len()
+    );
+    Ok(args
+        .n
+        .iter()
+        .zip(&args.d)
+        .enumerate()
+        .map(|(i, (&n, &d))| Projection::new(n, d, args.flops_per_token.get(i).copied()))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Runs `ladder predict`.
@@ -115,15 +131,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("{line}");
     }
     let tasks = ladder_core::TaskSet::get(&tasks)?.tasks;
-    let boot = (args.bootstrap > 0).then_some(ladder_fit::uncertainty::BootstrapSettings { draws: args.bootstrap, level: args.level, seed: args.seed, ..Default::default() });
-    let bar = if args.bootstrap > 0 { indicatif::ProgressBar::new((args.bootstrap * tasks.len()) as u64) } else { indicatif::ProgressBar::hidden() };
+    let boot = (args.bootstrap > 0).then_some(ladder_fit::uncertainty::BootstrapSettings {
+        draws: args.bootstrap,
+        level: args.level,
+        seed: args.seed,
+        ..Default::default()
+    });
+    let bar = if args.bootstrap > 0 {
+        indicatif::ProgressBar::new((args.bootstrap * tasks.len()) as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let mut table = project::project_with(&ladder, design.as_ref(), &tasks, &targets, args.level, boot.as_ref(), &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let mut written = vec![write_table(&mut table, &args.out, "projections", Format::Csv)?, write_table(&mut table, &args.out, "projections", Format::Parquet)?];
+    let mut written = vec![
+        write_table(&mut table, &args.out, "projections", Format::Csv)?,
+        write_table(&mut table, &args.out, "projections", Format::Parquet)?,
+    ];
     written.extend(figure(&ladder, &tasks, &table, design.name(), args.level, &args.out.join("figures"))?);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}{}", ladder_report::markdown::projections(&table, args.level)?, ladder_fit::trust::rule_text())?;
-    let failed: Vec<String> = strings(&table, "error")?.into_iter().zip(strings(&table, "task")?).filter(|(e, _)| !e.is_empty()).map(|(e, t)| format!("{t}: {e}")).collect();
+    let failed: Vec<String> = strings(&table, "error")?
+        .into_iter()
+        .zip(strings(&table, "task")?)
+        .filter(|(e, _)| !e.is_empty())
+        .map(|(e, t)| format!("{t}: {e}"))
+        .collect();
     let removed = crate::outputs::replace(&args.out, &written)?;
     writeln!(out, "wrote:")?;
     for path in written {
@@ -132,15 +165,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for path in removed {
         writeln!(out, "  removed (an earlier run's, not written now): {}", path.display())?;
     }
-    anyhow::ensure!(failed.is_empty(), "{} projections have no value (their rows are kept, with the message):\n  {}", failed.len(), failed.join("\n  "));
+    anyhow::ensure!(
+        failed.is_empty(),
+        "{} projections have no value (their rows are kept, with the message):\n  {}",
+        failed.len(),
+        failed.join("\n  ")
+    );
     Ok(())
 }
 
 /// One panel per task: predicted accuracy vs compute along the targets (sorted by compute), both
 /// bands, the ladder's runs at their final checkpoint, and the targets marked.
-fn figure(ladder: &ladder_core::Ladder, tasks: &[ladder_core::Task], table: &polars::prelude::DataFrame, design: &str, level: f64, dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+fn figure(
+    ladder: &ladder_core::Ladder,
+    tasks: &[ladder_core::Task],
+    table: &polars::prelude::DataFrame,
+    design: &str,
+    level: f64,
+    dir: &std::path::Path,
+) -> anyhow::Result<Vec<PathBuf>> {
     let names = strings(table, "task")?;
-    let [n, c, predicted, ci_lo, ci_hi, pi_lo, pi_hi] = ["n", "c", "predicted", "ci_lo", "ci_hi", "pi_lo", "pi_hi"].map(|col| floats(table, col).unwrap_or_default());
+    let [n, c, predicted, ci_lo, ci_hi, pi_lo, pi_hi] =
+        ["n", "c", "predicted", "ci_lo", "ci_hi", "pi_lo", "pi_hi"].map(|col| floats(table, col).unwrap_or_default());
     let mut panels = Vec::new();
     for task in tasks {
         let mut rows: Vec<usize> = (0..names.len()).filter(|&i| names[i] == task.key).collect();
@@ -149,7 +195,9 @@ fn figure(ladder: &ladder_core::Ladder, tasks: &[ladder_core::Task], table: &pol
         let mut sizes: Vec<f64> = rows.iter().map(|&i| n[i]).collect();
         sizes.sort_by(f64::total_cmp);
         sizes.dedup();
-        let line = |v: &[f64], size: f64| -> Vec<(f64, f64)> { rows.iter().filter(|&&i| n[i] == size && v[i].is_finite()).map(|&i| (c[i], v[i])).collect() };
+        let line = |v: &[f64], size: f64| -> Vec<(f64, f64)> {
+            rows.iter().filter(|&&i| n[i] == size && v[i].is_finite()).map(|&i| (c[i], v[i])).collect()
+        };
         let mut runs = Vec::new();
         for entry in ladder.train_entries() {
             for run in &entry.runs {
@@ -162,14 +210,35 @@ fn figure(ladder: &ladder_core::Ladder, tasks: &[ladder_core::Task], table: &pol
         let mut series = vec![Series { label: Some("ladder runs (final checkpoint)".into()), points: runs, mark: Mark::Points, color: 9 }];
         for (k, &size) in sizes.iter().enumerate() {
             let label = |s: String| (k == 0).then_some(s);
-            series.push(Series { label: label(format!("{pct} % prediction interval (one run)")), points: line(&pi_lo, size), mark: Mark::Line, color: 4 });
+            series.push(Series {
+                label: label(format!("{pct} % prediction interval (one run)")),
+                points: line(&pi_lo, size),
+                mark: Mark::Line,
+                color: 4,
+            });
             series.push(Series { label: None, points: line(&pi_hi, size), mark: Mark::Line, color: 4 });
-            series.push(Series { label: label(format!("{pct} % confidence interval")), points: line(&ci_lo, size), mark: Mark::Line, color: 2 });
+            series.push(Series {
+                label: label(format!("{pct} % confidence interval")),
+                points: line(&ci_lo, size),
+                mark: Mark::Line,
+                color: 2,
+            });
             series.push(Series { label: None, points: line(&ci_hi, size), mark: Mark::Line, color: 2 });
-            series.push(Series { label: label("projection (one line per N)".into()), points: line(&predicted, size), mark: Mark::Line, color: 0 });
+            series.push(Series {
+                label: label("projection (one line per N)".into()),
+                points: line(&predicted, size),
+                mark: Mark::Line,
+                color: 0,
+            });
             series.push(Series { label: label("targets".into()), points: line(&predicted, size), mark: Mark::Cross, color: 1 });
         }
-        panels.push(Panel { title: task.key.clone(), x_label: "compute C (FLOPs)".into(), y_label: "accuracy".into(), log_x: true, series });
+        panels.push(Panel {
+            title: task.key.clone(),
+            x_label: "compute C (FLOPs)".into(),
+            y_label: "accuracy".into(),
+            log_x: true,
+            series,
+        });
     }
     let figure = Figure { title: format!("Projected accuracy vs compute ({design})"), panels, columns: 3, shared_legend: true };
     Ok(figure.render(&dir.join("projection"))?.to_vec())

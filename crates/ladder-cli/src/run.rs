@@ -96,12 +96,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("| run | role | N | steps | tokens | FLOPs | state | folder |\n|---|---|---|---|---|---|---|---|");
         for r in &runs {
             let p = &r.config.plan;
-            println!("| {} | {} | {} | {} | {} | {:.3e} | {} | {} |", p.id, if r.target { "target" } else { "rung" }, p.n, p.total_steps, p.tokens, p.flops, describe(runner::state_with(r, args.accept_changed)), r.dir.display());
+            println!(
+                "| {} | {} | {} | {} | {} | {:.3e} | {} | {} |",
+                p.id,
+                if r.target { "target" } else { "rung" },
+                p.n,
+                p.total_steps,
+                p.tokens,
+                p.flops,
+                describe(runner::state_with(r, args.accept_changed)),
+                r.dir.display()
+            );
         }
         return Ok(());
     }
     if let Some(id) = &args.only {
-        let run = runs.iter().find(|r| &r.config.plan.id == id).with_context(|| format!("{} has no run {id:?}; its runs: {}", args.file.display(), runs.iter().map(|r| r.config.plan.id.as_str()).collect::<Vec<_>>().join(", ")))?;
+        let run = runs.iter().find(|r| &r.config.plan.id == id).with_context(|| {
+            format!(
+                "{} has no run {id:?}; its runs: {}",
+                args.file.display(),
+                runs.iter().map(|r| r.config.plan.id.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        })?;
         let device = crate::device::parse(&args.device)?;
         let mut bars = bars(1);
         runner::run_local(std::slice::from_ref(run), &device, args.accept_changed, &mut bars)?;
@@ -115,7 +131,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !args.collect_only && args.jobs > 1 {
         let failed = parallel(&args, &experiment, &runs)?;
         collect(&experiment, &runs, args.accept_changed)?;
-        anyhow::ensure!(failed.is_empty(), "{} runs failed (finished runs are kept; call again to resume them):\n{}", failed.len(), failed.join("\n"));
+        anyhow::ensure!(
+            failed.is_empty(),
+            "{} runs failed (finished runs are kept; call again to resume them):\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
         return Ok(());
     }
     if !args.collect_only {
@@ -142,7 +163,15 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
     let binary = std::env::current_exe()?;
     let multi = MultiProgress::new();
     let overall = multi.add(ProgressBar::new(queue.len() as u64));
-    overall.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} runs · {jobs} jobs × {threads} threads · {elapsed}".replace("{jobs}", &jobs.to_string()).replace("{threads}", &threads.to_string()).as_str()).expect("static template"));
+    overall.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} runs · {jobs} jobs × {threads} threads · {elapsed}"
+                .replace("{jobs}", &jobs.to_string())
+                .replace("{threads}", &threads.to_string())
+                .as_str(),
+        )
+        .expect("static template"),
+    );
     let slots: Vec<ProgressBar> = (0..jobs).map(|_| multi.add(ProgressBar::new_spinner())).collect();
     for s in &slots {
         s.set_style(ProgressStyle::with_template("  {spinner} {msg} · {elapsed}").expect("static template"));
@@ -237,7 +266,12 @@ impl SlurmProgress for QueueBar {
 /// `--executor slurm`: submit, follow, report, collect what finished.
 fn slurm(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<()> {
     let absolute = |p: &std::path::Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
-    let command = TaskCommand { binary: std::env::current_exe()?, file: absolute(&args.file)?, device: args.device.clone(), cwd: absolute(std::path::Path::new("."))? };
+    let command = TaskCommand {
+        binary: std::env::current_exe()?,
+        file: absolute(&args.file)?,
+        device: args.device.clone(),
+        cwd: absolute(std::path::Path::new("."))?,
+    };
     let bar = ProgressBar::new(runs.len() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} runs finished · {msg} · {elapsed}").expect("static template"));
     let outcome = run_slurm(experiment, runs, &command, args.dry_run, &mut QueueBar(bar.clone()))?;
@@ -256,13 +290,29 @@ fn slurm(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> any
     }
     eprintln!("submitted {} runs: {}", outcome.submitted.len(), outcome.submitted.join(", "));
     collect(experiment, runs, args.accept_changed)?;
-    let describe = |list: &[(String, Option<PathBuf>)]| list.iter().map(|(id, log)| format!("  {id}{}", log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default())).collect::<Vec<_>>().join("\n");
+    let describe = |list: &[(String, Option<PathBuf>)]| {
+        list.iter()
+            .map(|(id, log)| format!("  {id}{}", log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let mut problems = Vec::new();
     if !outcome.failed.is_empty() {
-        problems.push(format!("{} runs did not finish; call `ladder run {} --executor slurm` again to resubmit only them (finished runs are kept):\n{}", outcome.failed.len(), args.file.display(), describe(&outcome.failed)));
+        problems.push(format!(
+            "{} runs did not finish; call `ladder run {} --executor slurm` again to resubmit only them (finished runs are kept):\n{}",
+            outcome.failed.len(),
+            args.file.display(),
+            describe(&outcome.failed)
+        ));
     }
     if !outcome.given_up.is_empty() {
-        problems.push(format!("{} runs failed {} times and are not submitted again; read their logs, fix the cause, then delete {} to reset the count:\n{}", outcome.given_up.len(), experiment.slurm.max_attempts, experiment.work.join("slurm/jobs.json").display(), describe(&outcome.given_up)));
+        problems.push(format!(
+            "{} runs failed {} times and are not submitted again; read their logs, fix the cause, then delete {} to reset the count:\n{}",
+            outcome.given_up.len(),
+            experiment.slurm.max_attempts,
+            experiment.work.join("slurm/jobs.json").display(),
+            describe(&outcome.given_up)
+        ));
     }
     anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
     Ok(())

@@ -56,7 +56,18 @@ pub fn report(skipped: &Skipped) -> Option<String> {
     let total: usize = skipped.iter().map(|(_, _, n)| n).sum();
     let files: std::collections::BTreeSet<&Path> = skipped.iter().map(|(f, _, _)| f.as_path()).collect();
     let mut worst: Vec<&(std::path::PathBuf, String, usize)> = skipped.iter().collect();
-    worst.sort_by(|a, b| b.2.cmp(&a.2));
-    let top: Vec<String> = worst.iter().take(3).map(|(f, c, n)| format!("{n} in {c} of {}", f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned()))).collect();
-    Some(format!("skipped {total} missing values (not evaluated at those checkpoints) in {} columns of {} files; most: {}", skipped.len(), files.len(), top.join(", ")))
+    worst.sort_by_key(|(_, _, n)| std::cmp::Reverse(*n));
+    let top: Vec<String> = worst
+        .iter()
+        .take(3)
+        .map(|(f, c, n)| {
+            format!("{n} in {c} of {}", f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        })
+        .collect();
+    Some(format!(
+        "skipped {total} missing values (not evaluated at those checkpoints) in {} columns of {} files; most: {}",
+        skipped.len(),
+        files.len(),
+        top.join(", ")
+    ))
 }

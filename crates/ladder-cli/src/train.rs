@@ -110,7 +110,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config.data_cache = crate::data::cache_dir(args.cache.clone());
     }
     config.validation_windows = args.validation_windows;
-    config.tasks = args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig { tasks: tasks.clone(), limit: args.task_limit, cache: crate::data::cache_dir(args.cache.clone()) });
+    config.tasks = args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig {
+        tasks: tasks.clone(),
+        limit: args.task_limit,
+        cache: crate::data::cache_dir(args.cache.clone()),
+    });
     if let Some(k) = args.checkpoint_every {
         config.checkpoint_every = k;
     }
@@ -131,7 +135,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let bar = ProgressBar::new(plan.total_steps);
     bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} · ETA {eta}").expect("static template"));
     let mut progress = Bar(bar, plan.tokens_per_step);
-    let summary = Trainer::new(config, &out, device)?.accept_changed(args.accept_changed).run(args.resume, args.steps, &mut progress).with_context(|| format!("training {}", plan.id))?;
+    let summary = Trainer::new(config, &out, device)?
+        .accept_changed(args.accept_changed)
+        .run(args.resume, args.steps, &mut progress)
+        .with_context(|| format!("training {}", plan.id))?;
     progress.0.finish_and_clear();
     println!(
         "{}: steps {}–{} in {:.1} s ({:.0} tokens/s), last held-out loss {}; run table {}",
@@ -140,7 +147,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         summary.last_step,
         summary.seconds,
         summary.tokens as f64 / summary.seconds.max(1e-9),
-        if summary.val_ce.is_finite() { format!("{:.4} nats/token", summary.val_ce) } else { "— (no eval step in this call)".to_string() },
+        if summary.val_ce.is_finite() {
+            format!("{:.4} nats/token", summary.val_ce)
+        } else {
+            "— (no eval step in this call)".to_string()
+        },
         out.join("run.csv").display()
     );
     Ok(())

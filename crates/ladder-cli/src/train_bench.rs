@@ -84,6 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             gflop / cpu_step
         );
     }
-    println!("(median of {} steps after {} warm-up; FLOPs per token as OLMo counts them: 6N + 4·N_emb + 12·layers·d·L)", args.steps.max(1), args.warmup);
+    println!(
+        "(median of {} steps after {} warm-up; FLOPs per token as OLMo counts them: 6N + 4·N_emb + 12·layers·d·L)",
+        args.steps.max(1),
+        args.warmup
+    );
     Ok(())
 }

@@ -75,8 +75,11 @@ fn reproduce_writes_every_published_table_as_csv_and_parquet() {
     // --compare reports step 1 agreeing with the published table.
     let comparison =
         CsvReadOptions::default().try_into_reader_with_file_path(Some(out_dir.join("comparison.csv"))).unwrap().finish().unwrap();
-    let (tables, columns, diffs) =
-        (comparison.column("table").unwrap().str().unwrap(), comparison.column("column").unwrap().str().unwrap(), comparison.column("max_abs_diff").unwrap().f64().unwrap());
+    let (tables, columns, diffs) = (
+        comparison.column("table").unwrap().str().unwrap(),
+        comparison.column("column").unwrap().str().unwrap(),
+        comparison.column("max_abs_diff").unwrap().f64().unwrap(),
+    );
     let step1_pred = (0..comparison.height()).find(|&i| tables.get(i) == Some("step1_main") && columns.get(i) == Some("Pred")).unwrap();
     assert!(diffs.get(step1_pred).unwrap() < 1e-6, "{comparison}");
     let published = std::fs::read_to_string(data_dir().join("published/chained_main.csv")).unwrap();
@@ -108,7 +111,10 @@ fn non_numeric_and_nan_cells_name_file_line_and_column() {
         });
         let err = fails(&data);
         assert!(
-            err.contains("760M-5xC.csv") && err.contains("line 4") && err.contains("eval/c4_en-validation/CrossEntropyLoss") && err.contains(value),
+            err.contains("760M-5xC.csv")
+                && err.contains("line 4")
+                && err.contains("eval/c4_en-validation/CrossEntropyLoss")
+                && err.contains(value),
             "{err}"
         );
     }
@@ -129,7 +135,10 @@ fn a_config_path_that_does_not_exist_is_named() {
         std::fs::write(path, text).unwrap();
     });
     let err = fails(&data);
-    assert!(err.contains("final.json") && err.contains("`190M`") && err.contains("190M-50xC.csv") && err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("final.json") && err.contains("`190M`") && err.contains("190M-50xC.csv") && err.contains("does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -277,7 +286,8 @@ fn ablate_refuses_bad_experiment_files_clearly() {
     let run = |text: &str| {
         let file = dir.join("bad.toml");
         std::fs::write(&file, text).unwrap();
-        let out = ladder(&["ablate", file.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+        let out =
+            ladder(&["ablate", file.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
         let err = String::from_utf8_lossy(&out.stderr).to_string();
         assert!(!out.status.success() && !err.contains("panicked"), "{err}");
         err
@@ -317,7 +327,19 @@ fn predict_projects_untrained_targets_and_refuses_bad_requests() {
     let out_dir = dir.join("out");
     let out = ladder(&["predict", "--data", data, "--n", "7e9", "--d", "2e12", "--grid-n", "1e9", "--multipliers", "1"]);
     assert!(!out.status.success(), "--n and --grid-n together");
-    let out = ladder(&["predict", "--data", data, "--grid-n", "1e9,7e9", "--multipliers", "1,10", "--bootstrap", "20", "--out", out_dir.to_str().unwrap()]);
+    let out = ladder(&[
+        "predict",
+        "--data",
+        data,
+        "--grid-n",
+        "1e9,7e9",
+        "--multipliers",
+        "1,10",
+        "--bootstrap",
+        "20",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = read_csv(&out_dir.join("projections.csv"));
     assert_eq!(table.height(), 8 * 4);
@@ -443,7 +465,10 @@ fn ablate_reports_failed_fits_and_clears_stale_outputs() {
     let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures", "--allow-failed-fits"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!out_dir.join("figures/predicted_vs_actual.png").exists() && stdout.contains("removed (an earlier run's, not written now)"), "{stdout}");
+    assert!(
+        !out_dir.join("figures/predicted_vs_actual.png").exists() && stdout.contains("removed (an earlier run's, not written now)"),
+        "{stdout}"
+    );
     assert!(out_dir.join("my-notes.md").exists() && out_dir.join("predictions.csv").exists());
 }
 
@@ -458,7 +483,18 @@ fn compare_refuses_a_missing_published_table() {
             std::fs::copy(&path, published.join(path.file_name().unwrap())).unwrap();
         }
     }
-    let out = ladder(&["reproduce", "-q", "--no-figures", "--compare", "--published", published.to_str().unwrap(), "--data", data_dir().to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let out = ladder(&[
+        "reproduce",
+        "-q",
+        "--no-figures",
+        "--compare",
+        "--published",
+        published.to_str().unwrap(),
+        "--data",
+        data_dir().to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("step2_main.csv") && err.contains("does not exist"), "{err}");
 }

@@ -67,7 +67,10 @@ fn tables(dir: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
             }
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let curve = name.starts_with("train-curves/");
-            let lines = text.lines().map(|l| if curve { l.rsplit_once(',').map_or(l, |(head, _)| head).to_string() } else { l.to_string() }).collect();
+            let lines = text
+                .lines()
+                .map(|l| if curve { l.rsplit_once(',').map_or(l, |(head, _)| head).to_string() } else { l.to_string() })
+                .collect();
             out.insert(name, lines);
         }
     }
@@ -173,7 +176,21 @@ fn kills_and_corruptions_lose_nothing() {
     let listed: Vec<String> = data.iter().map(|f| format!("{f:?}")).collect();
     std::fs::write(&mix, format!("[[source]]\nname = \"docs\"\nweight = 1\nfiles = [{}]\n", listed.join(", "))).unwrap();
     let tokenizer_args = |out: &Path| -> Vec<String> {
-        ["data", "tokenizer", "--mix", &mix.display().to_string(), "--vocab", "600", "--sample-bytes", "400000", "--out", &out.display().to_string()].iter().map(|s| s.to_string()).collect()
+        [
+            "data",
+            "tokenizer",
+            "--mix",
+            &mix.display().to_string(),
+            "--vocab",
+            "600",
+            "--sample-bytes",
+            "400000",
+            "--out",
+            &out.display().to_string(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     };
     let tok_ref = root.join("tokenizer-reference.json");
     let start = Instant::now();
@@ -243,7 +260,20 @@ fn kills_and_corruptions_lose_nothing() {
     let checks: [(Vec<String>, String); 3] = [
         (vec!["run".into(), broken_tokenizer], "tok.json".into()),
         (vec!["run".into(), broken_experiment.display().to_string()], "cut.toml".into()),
-        (vec!["predict".into(), "--data".into(), olmo.display().to_string(), "--n".into(), "1e6".into(), "--d".into(), "1e8".into(), "--out".into(), dir.join("p").display().to_string()], "final.json".into()),
+        (
+            vec![
+                "predict".into(),
+                "--data".into(),
+                olmo.display().to_string(),
+                "--n".into(),
+                "1e6".into(),
+                "--d".into(),
+                "1e8".into(),
+                "--out".into(),
+                dir.join("p").display().to_string(),
+            ],
+            "final.json".into(),
+        ),
     ];
     for (args, names) in &checks {
         let out = ladder(&args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -272,11 +302,16 @@ fn kills_and_corruptions_lose_nothing() {
 fn killed_data_preparation_loses_nothing() {
     let root = std::env::temp_dir().join(format!("ladder-faults-prepare-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
-    let prepare = |cache: &Path| -> Vec<String> { ["data", "prepare", "--sources", "fortunes", "--cache", &cache.display().to_string()].iter().map(|s| s.to_string()).collect() };
+    let prepare = |cache: &Path| -> Vec<String> {
+        ["data", "prepare", "--sources", "fortunes", "--cache", &cache.display().to_string()].iter().map(|s| s.to_string()).collect()
+    };
     let outputs = |cache: &Path| {
         let mut all = tables(&cache.join("corpora"));
         all.extend(tables(&cache.join("micro-tasks")).into_iter().map(|(k, v)| (format!("micro-tasks/{k}"), v)));
-        all.insert("manifest.json".into(), std::fs::read_to_string(cache.join("manifest.json")).unwrap_or_default().lines().map(str::to_string).collect());
+        all.insert(
+            "manifest.json".into(),
+            std::fs::read_to_string(cache.join("manifest.json")).unwrap_or_default().lines().map(str::to_string).collect(),
+        );
         all
     };
     let reference = root.join("reference");

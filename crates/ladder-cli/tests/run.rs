@@ -36,7 +36,12 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (work, out) = (dir.join("work"), dir.join("out"));
-    let file = tiny_experiment(&dir, &common::text_files(), 2, "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n");
+    let file = tiny_experiment(
+        &dir,
+        &common::text_files(),
+        2,
+        "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
+    );
 
     let first = ladder(&["run", &file]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
@@ -70,7 +75,9 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     // A run folder gone (the ladder extended on another machine): the collected tables stand in
     // for it, nothing retrains, and collecting again keeps them.
     std::fs::remove_dir_all(&run_dir).unwrap();
-    let row = |listed: &str| listed.lines().find(|l| l.starts_with("| u25k-0.1xC |")).unwrap_or_else(|| panic!("no row for u25k-0.1xC:\n{listed}")).to_string();
+    let row = |listed: &str| {
+        listed.lines().find(|l| l.starts_with("| u25k-0.1xC |")).unwrap_or_else(|| panic!("no row for u25k-0.1xC:\n{listed}")).to_string()
+    };
     let listed = String::from_utf8_lossy(&ladder(&["run", &file, "--list"]).stdout).to_string();
     assert!(row(&listed).contains("| collected (kept from the output folder) |"), "{listed}");
     let kept = ladder(&["run", &file]);
@@ -89,7 +96,11 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     assert!(row(&listed).contains("| new |"), "{listed}");
 
     // A broken experiment names the file and the problem.
-    std::fs::write(dir.join("bad.toml"), "name = \"x\"\nwork = \"w\"\nout = \"o\"\ndata = [\"a\"]\n[[rung]]\nsize = \"u25k\"\nmultipliers = [1]\nrerun = [2]\n").unwrap();
+    std::fs::write(
+        dir.join("bad.toml"),
+        "name = \"x\"\nwork = \"w\"\nout = \"o\"\ndata = [\"a\"]\n[[rung]]\nsize = \"u25k\"\nmultipliers = [1]\nrerun = [2]\n",
+    )
+    .unwrap();
     let bad = ladder(&["run", &dir.join("bad.toml").display().to_string()]);
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(!bad.status.success() && err.contains("bad.toml") && err.contains("reruns 2xC"), "{err}");
@@ -116,7 +127,12 @@ fn changed_data_lost_evaluations_and_locked_folders_are_caught() {
         .collect();
     let data_files: Vec<String> = data.iter().map(|f| f.display().to_string()).collect();
     let (work, out) = (dir.join("work"), dir.join("out"));
-    let file = tiny_experiment(&dir, &data_files, 3, "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.1\n");
+    let file = tiny_experiment(
+        &dir,
+        &data_files,
+        3,
+        "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.1\n",
+    );
     let first = ladder(&["run", &file]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     let run_dir = work.join("u25k-0.05xC");
@@ -143,13 +159,21 @@ fn changed_data_lost_evaluations_and_locked_folders_are_caught() {
     assert!(listed.contains("finished, trained with another data"), "{listed}");
     let refused = ladder(&["run", &file]);
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success() && err.contains("u25k-0.05xC") && err.contains("trained with another data") && err.contains("--accept-changed"), "{err}");
+    assert!(
+        !refused.status.success()
+            && err.contains("u25k-0.05xC")
+            && err.contains("trained with another data")
+            && err.contains("--accept-changed"),
+        "{err}"
+    );
     let accepted = ladder(&["run", &file, "--accept-changed"]);
     assert!(accepted.status.success(), "{}", String::from_utf8_lossy(&accepted.stderr));
     assert_eq!(read(&csv), csv_before, "an accepted run keeps its tables");
     // The same for a run kept only as collected tables: their recorded fingerprint is compared.
     std::fs::remove_dir_all(&run_dir).unwrap();
-    let row = |args: &[&str]| String::from_utf8_lossy(&ladder(args).stdout).lines().find(|l| l.starts_with("| u25k-0.05xC |")).unwrap_or_default().to_string();
+    let row = |args: &[&str]| {
+        String::from_utf8_lossy(&ladder(args).stdout).lines().find(|l| l.starts_with("| u25k-0.05xC |")).unwrap_or_default().to_string()
+    };
     assert!(row(&["run", &file, "--list"]).contains("finished, trained with another data"));
     assert!(row(&["run", &file, "--list", "--accept-changed"]).contains("collected (kept from the output folder)"));
 

@@ -79,15 +79,27 @@ fn missing_slurm_rejected_submissions_and_failing_runs_are_reported_and_finished
     assert!(dry.status.success() && out.contains("#SBATCH --array=0-2") && out.contains("--only"), "{out}{}", stderr(&dry));
 
     // A rejected submission.
-    let path = fake_tools(&dir.join("reject"), "echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2; exit 1", "exit 0");
+    let path = fake_tools(
+        &dir.join("reject"),
+        "echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2; exit 1",
+        "exit 0",
+    );
     let rejected = ladder_with_path(&["run", &file, "--executor", "slurm"], Some(&path));
-    assert!(!rejected.status.success() && stderr(&rejected).contains("sbatch rejected") && stderr(&rejected).contains("Invalid partition"), "{}", stderr(&rejected));
+    assert!(
+        !rejected.status.success() && stderr(&rejected).contains("sbatch rejected") && stderr(&rejected).contains("Invalid partition"),
+        "{}",
+        stderr(&rejected)
+    );
 
     // Accepted, but the array tasks never run: the runs stay unfinished; after max_attempts
     // submissions they are given up on with their logs named.
     let path = fake_tools(&dir.join("void"), "echo 4242", "exit 0");
     let first = ladder_with_path(&["run", &file, "--executor", "slurm"], Some(&path));
-    assert!(!first.status.success() && stderr(&first).contains("3 runs did not finish") && stderr(&first).contains("resubmit only them"), "{}", stderr(&first));
+    assert!(
+        !first.status.success() && stderr(&first).contains("3 runs did not finish") && stderr(&first).contains("resubmit only them"),
+        "{}",
+        stderr(&first)
+    );
     assert!(stderr(&first).contains("submitted 3 runs"), "{}", stderr(&first));
     let second = ladder_with_path(&["run", &file, "--executor", "slurm"], Some(&path));
     assert!(!second.status.success() && stderr(&second).contains("submitted 3 runs"), "{}", stderr(&second));
@@ -137,7 +149,11 @@ fn real_slurm_runs_a_ladder_survives_a_killed_task_and_matches_a_local_run() {
 
     // Submit and follow in the background; kill the longest run's array task once it has a
     // checkpoint.
-    let submit = Command::new(env!("CARGO_BIN_EXE_ladder")).args(["run", &file, "--executor", "slurm"]).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let submit = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["run", &file, "--executor", "slurm"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let victim = dir.join("cluster/u25k-0.2xC/checkpoints");
     let started = Instant::now();
     let pid = loop {
@@ -157,7 +173,11 @@ fn real_slurm_runs_a_ladder_survives_a_killed_task_and_matches_a_local_run() {
     let second = ladder_with_path(&["run", &file, "--executor", "slurm"], None);
     let err = stderr(&second);
     assert!(second.status.success() && err.contains("submitted 1 runs: u25k-0.2xC"), "{err}");
-    let log = std::fs::read_dir(dir.join("cluster/slurm")).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".out")).count();
+    let log = std::fs::read_dir(dir.join("cluster/slurm"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".out"))
+        .count();
     assert_eq!(log, 5, "4 array tasks, then 1");
 
     let (want, got) = (tables(&dir.join("local-out")), tables(&dir.join("cluster-out")));

@@ -20,7 +20,22 @@ fn scratch(name: &str) -> PathBuf {
 
 /// u100k at L = 64 and 0.05xC: 33 steps of 48 windows, a few seconds.
 fn train_args<'a>(out: &'a str, files: &'a [String], extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["train", "--rung", "u100k", "--multiplier", "0.05", "--seq-len", "64", "--evals", "4", "--checkpoint-every", "4", "--out", out, "--data"];
+    let mut args = vec![
+        "train",
+        "--rung",
+        "u100k",
+        "--multiplier",
+        "0.05",
+        "--seq-len",
+        "64",
+        "--evals",
+        "4",
+        "--checkpoint-every",
+        "4",
+        "--out",
+        out,
+        "--data",
+    ];
     args.extend(files.iter().map(String::as_str));
     args.extend_from_slice(extra);
     args
@@ -28,10 +43,13 @@ fn train_args<'a>(out: &'a str, files: &'a [String], extra: &[&'a str]) -> Vec<&
 
 fn losses(dir: &Path) -> Vec<(u64, String)> {
     let text = std::fs::read_to_string(dir.join("run.csv")).unwrap();
-    text.lines().skip(1).map(|l| {
-        let v: Vec<&str> = l.split(',').collect();
-        (v[0].parse().unwrap(), v[3].to_string())
-    }).collect()
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            (v[0].parse().unwrap(), v[3].to_string())
+        })
+        .collect()
 }
 
 #[test]

@@ -103,7 +103,10 @@ impl Run {
         let values = self.task_values(task, feature)?;
         let (tokens, values): (Vec<f64>, Vec<f64>) = self.checkpoints.tokens.iter().zip(values).filter(|(_, v)| v.is_finite()).unzip();
         if values.is_empty() {
-            return Err(LadderError::NoValues { path: self.source.clone(), column: format!("{feature} of {} (run {})", task.key, self.name) });
+            return Err(LadderError::NoValues {
+                path: self.source.clone(),
+                column: format!("{feature} of {} (run {})", task.key, self.name),
+            });
         }
         Ok((tokens, values))
     }
@@ -174,8 +177,7 @@ impl Ladder {
             .entries
             .iter()
             .filter_map(|e| {
-                let runs: Vec<Run> =
-                    e.runs.iter().filter(|r| e.mode == Mode::Eval || keep(e, r)).cloned().collect();
+                let runs: Vec<Run> = e.runs.iter().filter(|r| e.mode == Mode::Eval || keep(e, r)).cloned().collect();
                 (!runs.is_empty()).then(|| Entry { runs, ..e.clone() })
             })
             .collect();

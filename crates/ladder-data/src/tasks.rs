@@ -122,7 +122,9 @@ impl TaskRequests {
         let path = request_file(package_root, task)?;
         let bytes = std::fs::read(&path).map_err(|source| DataError::Io { path: path.clone(), source })?;
         let mut text = String::new();
-        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).map_err(|source| DataError::Io { path: path.clone(), source })?;
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .map_err(|source| DataError::Io { path: path.clone(), source })?;
         Self::parse(task, &text, &path)
     }
 
@@ -150,7 +152,13 @@ impl TaskRequests {
         }
         let questions: Vec<Question> = docs.into_values().collect();
         if let Some(q) = questions.iter().find(|q| q.gold >= q.choices.len() || q.choices.len() < 2) {
-            return Err(DataError::Config(format!("{}: doc {} has {} choices and gold {}", origin.display(), q.doc_id, q.choices.len(), q.gold)));
+            return Err(DataError::Config(format!(
+                "{}: doc {} has {} choices and gold {}",
+                origin.display(),
+                q.doc_id,
+                q.choices.len(),
+                q.gold
+            )));
         }
         Ok(Self { name: task.to_string(), questions })
     }
@@ -184,7 +192,15 @@ mod tests {
 
     #[test]
     fn requests_group_into_questions_and_unconditional_lines_are_skipped() {
-        let text = [line(0, 0, 1, " yes"), line(0, 1, 1, " no"), line(1_000_000, 0, 1, " yes"), line(1, 0, 0, " a"), line(1, 1, 0, " b"), line(1, 2, 0, " c")].join("\n");
+        let text = [
+            line(0, 0, 1, " yes"),
+            line(0, 1, 1, " no"),
+            line(1_000_000, 0, 1, " yes"),
+            line(1, 0, 0, " a"),
+            line(1, 1, 0, " b"),
+            line(1, 2, 0, " c"),
+        ]
+        .join("\n");
         let t = TaskRequests::parse("x_val_rc_5shot", &text, Path::new("r.jsonl")).unwrap();
         assert_eq!(t.questions.len(), 2);
         assert_eq!((t.questions[0].gold, t.questions[0].choices[1].continuation.as_str()), (1, " no"));

@@ -30,7 +30,13 @@ impl TokenCache {
     /// The token stream of `files` read as one [`Corpus`]: each document's ids followed by EOS,
     /// without the documents `reserve` keeps for evaluation (the source is `label`). Read from the
     /// cache when a valid entry exists, else encoded and stored under `label`.
-    pub fn stream(&self, label: &str, files: &[PathBuf], tokenizer: &dyn Tokenizer, reserve: Option<Reserve>) -> Result<Vec<u32>, DataError> {
+    pub fn stream(
+        &self,
+        label: &str,
+        files: &[PathBuf],
+        tokenizer: &dyn Tokenizer,
+        reserve: Option<Reserve>,
+    ) -> Result<Vec<u32>, DataError> {
         let path = self.entry(label, files, tokenizer, reserve)?;
         if let Some(tokens) = read(&path) {
             return Ok(tokens);
@@ -148,7 +154,11 @@ mod tests {
         let bpe = BpeTokenizer::from_merges(vec![(b't' as u32, b'h' as u32)]);
         let other = BpeTokenizer::from_merges(vec![(b'a' as u32, b't' as u32)]);
         assert_ne!(before, cache.entry("a", &files, &bpe, None).unwrap(), "tokenizer");
-        assert_ne!(cache.entry("a", &files, &bpe, None).unwrap(), cache.entry("a", &files, &other, None).unwrap(), "same size, other merges");
+        assert_ne!(
+            cache.entry("a", &files, &bpe, None).unwrap(),
+            cache.entry("a", &files, &other, None).unwrap(),
+            "same size, other merges"
+        );
         std::fs::write(&files[0], "{\"text\": \"the cat sat on the mat, and more\"}\n").unwrap();
         let after = cache.entry("a", &files, &ByteTokenizer, None).unwrap();
         assert_ne!(before, after, "file content");

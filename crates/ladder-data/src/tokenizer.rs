@@ -117,7 +117,9 @@ pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
         "bytes" => Ok(Box::new(ByteTokenizer)),
         "cl100k" => Ok(Box::new(TiktokenTokenizer::cl100k())),
         "gpt2" => Ok(Box::new(TiktokenTokenizer::gpt2())),
-        other => Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2, or a tokenizer.json path"))),
+        other => {
+            Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2, or a tokenizer.json path")))
+        }
     }
 }
 

@@ -52,7 +52,13 @@ impl PackedWindows {
 
     /// Windows given by their token offsets (a [`crate::Mix`] builds these), with the sources'
     /// token ranges for reporting.
-    pub fn from_starts(tokens: Vec<u32>, window_len: usize, train: Vec<usize>, validation: Vec<usize>, sources: Vec<(String, usize)>) -> Self {
+    pub fn from_starts(
+        tokens: Vec<u32>,
+        window_len: usize,
+        train: Vec<usize>,
+        validation: Vec<usize>,
+        sources: Vec<(String, usize)>,
+    ) -> Self {
         Self { tokens, window_len, train, validation, sources }
     }
 

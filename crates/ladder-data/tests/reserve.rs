@@ -19,7 +19,11 @@ fn fnv(bytes: impl Iterator<Item = u32>) -> u64 {
 /// Of the probes of every reserved document, how many occur in some training window and in no
 /// kept document (that is, leaked), and how many probes there were.
 fn leaked(cache: &Path, sources: &[String], reserve: bool) -> (usize, usize) {
-    let mix = Mix { sources: sources.iter().map(|s| MixSource { name: s.clone(), weight: 1.0, files: vec![] }).collect(), validation_windows: 4, reserve_eval_documents: reserve };
+    let mix = Mix {
+        sources: sources.iter().map(|s| MixSource { name: s.clone(), weight: 1.0, files: vec![] }).collect(),
+        validation_windows: 4,
+        reserve_eval_documents: reserve,
+    };
     let (packed, _) = mix.pack(cache, &ByteTokenizer, 256, 0).unwrap();
     let mut grams = HashSet::new();
     let batch = 64;
@@ -61,5 +65,9 @@ fn no_reserved_document_reaches_a_training_window() {
     // tails.
     let (seen, _) = leaked(&cache, &sources, false);
     assert!(seen * 10 >= probes * 7, "only {seen} of {probes} probes found in an unreserved mix");
-    println!("{probes} reserved documents of {}: none in a training window (all but {} found without the reserve)", sources.join(", "), probes - seen);
+    println!(
+        "{probes} reserved documents of {}: none in a training window (all but {} found without the reserve)",
+        sources.join(", "),
+        probes - seen
+    );
 }

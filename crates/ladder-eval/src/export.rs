@@ -30,7 +30,11 @@ pub fn write_run_csv(path: &Path, rows: &[EvalRow], batch_tokens: u64) -> Result
         for column in &columns {
             let value = row.values.iter().find(|(c, _)| c == column).map(|(_, v)| *v).filter(|v| v.is_finite());
             let Some(value) = value else {
-                return Err(EvalError::Inconsistent(format!("{}: step {} has no finite value of {column} (every checkpoint must carry the same metrics)", path.display(), row.step)));
+                return Err(EvalError::Inconsistent(format!(
+                    "{}: step {} has no finite value of {column} (every checkpoint must carry the same metrics)",
+                    path.display(),
+                    row.step
+                )));
             };
             cells.push(value.to_string());
         }

@@ -33,7 +33,11 @@ pub struct SourceLoss {
 pub fn validation_loss_by_source(model: &Model, data: &PackedWindows, batch: usize, device: &Device) -> Vec<SourceLoss> {
     data.validation_by_source()
         .into_iter()
-        .map(|(name, windows)| SourceLoss { source: name.to_string(), loss: windows_loss(model, &windows, batch, device), windows: windows.len() })
+        .map(|(name, windows)| SourceLoss {
+            source: name.to_string(),
+            loss: windows_loss(model, &windows, batch, device),
+            windows: windows.len(),
+        })
         .collect()
 }
 

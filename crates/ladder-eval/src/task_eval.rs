@@ -27,7 +27,13 @@ pub struct TaskResult {
 }
 
 /// Evaluate `task` with `scorer` at context length `max_len`.
-pub fn evaluate_task(task: &TaskRequests, tokenizer: &dyn Tokenizer, scorer: &Scorer, max_len: usize, done: &mut dyn FnMut(usize)) -> TaskResult {
+pub fn evaluate_task(
+    task: &TaskRequests,
+    tokenizer: &dyn Tokenizer,
+    scorer: &Scorer,
+    max_len: usize,
+    done: &mut dyn FnMut(usize),
+) -> TaskResult {
     let requests = encode_task(task, tokenizer, max_len);
     let groups = group_by_prefix(task, &requests);
     let (logprobs, stats) = scorer.score(&requests, &groups, done);
@@ -36,7 +42,8 @@ pub fn evaluate_task(task: &TaskRequests, tokenizer: &dyn Tokenizer, scorer: &Sc
     for (r, s) in requests.iter().zip(&logprobs) {
         per_question[r.question].push(ChoiceScore::new(&task.questions[r.question].choices[r.choice].continuation, *s));
     }
-    let questions: Vec<QuestionMetrics> = per_question.iter().zip(&task.questions).map(|(c, q)| QuestionMetrics::new(c, q.gold, primary)).collect();
+    let questions: Vec<QuestionMetrics> =
+        per_question.iter().zip(&task.questions).map(|(c, q)| QuestionMetrics::new(c, q.gold, primary)).collect();
     TaskResult {
         task: task.name.clone(),
         metrics: TaskMetrics::mean_of(&questions, primary),

@@ -16,7 +16,10 @@ fn task(name: &str) -> TaskRequests {
     let question = |i: usize, q: &str, answers: &[&str], gold| Question {
         doc_id: i as u64,
         native_id: format!("q{i}"),
-        choices: answers.iter().map(|a| Choice { context: format!("{SHOTS}Question: {q}\nAnswer:"), continuation: format!(" {a}") }).collect(),
+        choices: answers
+            .iter()
+            .map(|a| Choice { context: format!("{SHOTS}Question: {q}\nAnswer:"), continuation: format!(" {a}") })
+            .collect(),
         gold,
     };
     TaskRequests {

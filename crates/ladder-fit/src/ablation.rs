@@ -144,7 +144,8 @@ pub fn run_grid(
                     rows.abs_error.push(predicted - actual);
                     rows.rel_error.push((predicted - actual) / actual);
                     rows.fit_error.push(last.fit.fit_error);
-                    rows.stop.push(fitted.stages.iter().map(|s| format!("{}: {}", s.stage, s.fit.stop.label())).collect::<Vec<_>>().join("; "));
+                    rows.stop
+                        .push(fitted.stages.iter().map(|s| format!("{}: {}", s.stage, s.fit.stop.label())).collect::<Vec<_>>().join("; "));
                     rows.iterations.push(fitted.stages.iter().map(|s| s.fit.iterations).sum());
                     rows.params.push(
                         fitted
@@ -158,7 +159,8 @@ pub fn run_grid(
                             .join("; "),
                     );
                     rows.error.push(String::new());
-                    let (interval, se) = delta_interval(fitted, target, uncertainty.level, (cell.task.minimum, cell.task.maximum)).unwrap_or((Interval::NONE, f64::NAN));
+                    let (interval, se) = delta_interval(fitted, target, uncertainty.level, (cell.task.minimum, cell.task.maximum))
+                        .unwrap_or((Interval::NONE, f64::NAN));
                     rows.delta.push(interval);
                     rows.delta_se.push(se);
                 }

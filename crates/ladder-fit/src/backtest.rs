@@ -78,7 +78,11 @@ fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
             let mut sorted = runs.clone();
             sorted.sort_by(|a, b| nominal_compute(a.0, a.1).total_cmp(&nominal_compute(b.0, b.1)));
             (0..sorted.len())
-                .map(|k| Level { label: format!("+ {}", sorted[k].1.name), x: nominal_compute(sorted[k].0, sorted[k].1), keep: sorted[..=k].iter().map(key).collect() })
+                .map(|k| Level {
+                    label: format!("+ {}", sorted[k].1.name),
+                    x: nominal_compute(sorted[k].0, sorted[k].1),
+                    keep: sorted[..=k].iter().map(key).collect(),
+                })
                 .collect()
         }
     }

@@ -29,11 +29,11 @@ use polars::prelude::DataFrame;
 use serde::Deserialize;
 
 use crate::ablation::{run_grid, UncertaintySettings};
-use crate::uncertainty::{coverage_backtest, BootstrapSettings, Resampling};
 use crate::backtest::{backtest, Vary};
 use crate::design::{self, Design};
 use crate::paper::variance_analysis;
 use crate::predict::{PredictError, Result};
+use crate::uncertainty::{coverage_backtest, BootstrapSettings, Resampling};
 
 /// A parsed experiment file.
 #[derive(Debug, Clone, Deserialize)]
@@ -111,7 +111,12 @@ impl UncertaintySpec {
     pub fn settings(&self) -> UncertaintySettings {
         UncertaintySettings {
             level: self.level,
-            bootstrap: (self.draws > 0).then_some(BootstrapSettings { draws: self.draws, level: self.level, seed: self.seed, resampling: self.resampling }),
+            bootstrap: (self.draws > 0).then_some(BootstrapSettings {
+                draws: self.draws,
+                level: self.level,
+                seed: self.seed,
+                resampling: self.resampling,
+            }),
             bootstrap_designs: self.designs.clone(),
         }
     }
@@ -243,7 +248,13 @@ impl Experiment {
                 return Err(bad(format!("d = {d} but its run {} ends at {} tokens", path.display(), run.final_tokens())));
             }
             let flops_per_token = projection.target().c / projection.d;
-            ladder.entries.push(ladder_core::Entry { name: t.name.clone(), mode: ladder_core::Mode::Eval, n: t.n, flops_per_token, runs: vec![run] });
+            ladder.entries.push(ladder_core::Entry {
+                name: t.name.clone(),
+                mode: ladder_core::Mode::Eval,
+                n: t.n,
+                flops_per_token,
+                runs: vec![run],
+            });
             names.push(t.name.clone());
         }
         Ok((ladder, names))
@@ -255,7 +266,10 @@ impl Experiment {
             .iter()
             .filter(|t| t.run.is_none())
             .map(|t| {
-                let d = t.d.ok_or_else(|| PredictError::Design { design: format!("[[target]] {}", t.name), message: "needs `d` (training tokens) or a `run` file".into() })?;
+                let d = t.d.ok_or_else(|| PredictError::Design {
+                    design: format!("[[target]] {}", t.name),
+                    message: "needs `d` (training tokens) or a `run` file".into(),
+                })?;
                 let mut p = crate::project::Projection::new(t.n, d, t.flops_per_token)?;
                 p.name = t.name.clone();
                 Ok(p)
@@ -305,14 +319,22 @@ impl Experiment {
     /// [`Experiment::run`], calling `progress` once per bootstrap draw. Inline targets with a run
     /// file are added to `ladder` first ([`Experiment::with_inline_targets`]); those without are
     /// projected ([`ExperimentOutput::projections`]).
-    pub fn run_with_progress(&self, ladder: &Ladder, variance_ladder: Option<&Ladder>, progress: &(dyn Fn() + Sync)) -> Result<ExperimentOutput> {
+    pub fn run_with_progress(
+        &self,
+        ladder: &Ladder,
+        variance_ladder: Option<&Ladder>,
+        progress: &(dyn Fn() + Sync),
+    ) -> Result<ExperimentOutput> {
         let (ladder, targets) = self.with_inline_targets(ladder)?;
         let ladder = &ladder;
         let designs = self.designs()?;
         let tasks = TaskSet::get(&self.tasks)?.tasks;
         let u = &self.uncertainty;
         if !(u.level > 0.0 && u.level < 1.0) {
-            return Err(PredictError::Design { design: "[uncertainty]".into(), message: format!("level must lie in (0, 1), found {}", u.level) });
+            return Err(PredictError::Design {
+                design: "[uncertainty]".into(),
+                message: format!("level must lie in (0, 1), found {}", u.level),
+            });
         }
         for name in &u.designs {
             if !designs.iter().any(|d| d.name() == name) {
@@ -341,7 +363,8 @@ impl Experiment {
         let predictions = run_grid(ladder, &designs, &tasks, &targets, &u.settings(), progress)?;
         let coverage = if u.coverage {
             let settings = u.settings();
-            let chosen: Vec<&Box<dyn Design>> = designs.iter().filter(|d| u.designs.is_empty() || u.designs.iter().any(|n| n == d.name())).collect();
+            let chosen: Vec<&Box<dyn Design>> =
+                designs.iter().filter(|d| u.designs.is_empty() || u.designs.iter().any(|n| n == d.name())).collect();
             let mut frames = Vec::new();
             for d in chosen {
                 frames.push(coverage_backtest(ladder, std::slice::from_ref(d), &tasks, u.level, settings.bootstrap.as_ref())?);
@@ -409,7 +432,10 @@ mod tests {
         std::fs::write(&without, GRID).unwrap();
         assert_eq!(Experiment::from_file(&with).unwrap().data, Some(dir.join("../results/x")));
         assert_eq!(Experiment::from_file(&without).unwrap().data, None);
-        assert_eq!(Experiment::parse("data = \"/abs\"\ntargets = []\ndesign = []", Path::new("x")).unwrap().data, Some(PathBuf::from("/abs")));
+        assert_eq!(
+            Experiment::parse("data = \"/abs\"\ntargets = []\ndesign = []", Path::new("x")).unwrap().data,
+            Some(PathBuf::from("/abs"))
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -6,8 +6,8 @@ use argmin::solver::neldermead::NelderMead;
 
 use crate::bounds::Bounds;
 use crate::law::Law;
-use crate::objective::{Loss, Objective, Observations, ResidualSpace};
 use crate::objective::Residuals;
+use crate::objective::{Loss, Objective, Observations, ResidualSpace};
 use crate::solver::{BoundedLm, ProjectedLbfgs, StopReason, Trf};
 
 /// Why a fit could not be made.
@@ -292,13 +292,15 @@ impl Fitter {
         let (params, iterations, stop) = match self.method {
             Method::Lbfgs => {
                 let solver = ProjectedLbfgs::new(bounds.clone()).with_pgtol(self.pgtol);
-                let result = Executor::new(objective_ref(objective), solver).configure(|s| s.param(p).max_iters(self.max_iters)).run().map_err(|e| e.to_string())?;
+                let result = Executor::new(objective_ref(objective), solver)
+                    .configure(|s| s.param(p).max_iters(self.max_iters))
+                    .run()
+                    .map_err(|e| e.to_string())?;
                 (result.state().get_best_param().cloned(), result.state().get_iter(), result.solver().stop_reason())
             }
             Method::LevenbergMarquardt => {
                 let solver = BoundedLm::new(bounds.clone());
-                let result =
-                    Executor::new(Residuals(objective_ref(objective)), solver)
+                let result = Executor::new(Residuals(objective_ref(objective)), solver)
                     .configure(|s| s.param(p).max_iters(self.max_iters))
                     .run()
                     .map_err(|e| e.to_string())?;
@@ -321,10 +323,7 @@ impl Fitter {
                     .collect();
                 let solver = NelderMead::new(simplex).with_sd_tolerance(1e-12).map_err(|e| e.to_string())?;
                 let problem = Projected { objective: objective_ref(objective), bounds };
-                let result = Executor::new(problem, solver)
-                    .configure(|s| s.max_iters(self.max_iters))
-                    .run()
-                    .map_err(|e| e.to_string())?;
+                let result = Executor::new(problem, solver).configure(|s| s.max_iters(self.max_iters)).run().map_err(|e| e.to_string())?;
                 let converged = matches!(result.state().get_termination_reason(), Some(argmin::core::TerminationReason::SolverConverged));
                 let mut best = result.state().get_best_param().cloned();
                 if let Some(b) = best.as_mut() {
@@ -439,10 +438,8 @@ mod tests {
         for (n, d) in ladder_grid() {
             data.push(&[n, d], law.value(&truth, &[n, d]));
         }
-        let fit = Fitter::huber_log()
-            .with_bounds(Bounds::new(&[(0.0, f64::INFINITY); 5]))
-            .fit(&law, &data, &[3.0, 6.0, 0.1, 0.2, 1.0])
-            .unwrap();
+        let fit =
+            Fitter::huber_log().with_bounds(Bounds::new(&[(0.0, f64::INFINITY); 5])).fit(&law, &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap();
         assert!(fit.fit_error < 1e-6, "{fit:?}");
         let far = [1.3e10, 5e12];
         assert!((law.value(&fit.params, &far) - law.value(&truth, &far)).abs() < 1e-4, "{fit:?}");

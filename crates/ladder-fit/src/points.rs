@@ -110,7 +110,12 @@ pub fn ladder_step2_points(
     for entry in ladder.entries.iter().filter(|e| e.mode == Mode::Train) {
         for run in &entry.runs {
             // Only checkpoints where both features were evaluated pair up.
-            let (x, y): (Vec<f64>, Vec<f64>) = run.task_values(task, x_feature)?.into_iter().zip(run.task_values(task, y_feature)?).filter(|(x, y)| x.is_finite() && y.is_finite()).unzip();
+            let (x, y): (Vec<f64>, Vec<f64>) = run
+                .task_values(task, x_feature)?
+                .into_iter()
+                .zip(run.task_values(task, y_feature)?)
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .unzip();
             let (x, y) = policy.apply(&x, &y);
             xs.extend(x);
             ys.extend(y);

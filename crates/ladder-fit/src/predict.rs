@@ -80,7 +80,8 @@ impl Target {
     /// Mean of a task feature over the last `k` checkpoints of the target's last run that have
     /// it.
     pub fn observed(entry: &Entry, task: &Task, feature: Feature, k: usize) -> Result<f64> {
-        let run = entry.runs.last().ok_or_else(|| LadderError::UnknownEntry { name: entry.name.clone(), known: "an entry with runs".into() })?;
+        let run =
+            entry.runs.last().ok_or_else(|| LadderError::UnknownEntry { name: entry.name.clone(), known: "an entry with runs".into() })?;
         Ok(mean_of_last(&run.finite_task_values(task, feature)?.1, k))
     }
 }
@@ -128,15 +129,19 @@ impl Step1 {
             data.push(&[p.n, p.d], p.y);
         }
         let (law, p0, bounds) = if self.feature.is_accuracy() {
-            (NdPowerLaw { negated: true }, [2.0, 2.0, 0.2, 0.2, 1.0], Bounds::new(&[NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, UNBOUNDED, UNBOUNDED]))
+            (
+                NdPowerLaw { negated: true },
+                [2.0, 2.0, 0.2, 0.2, 1.0],
+                Bounds::new(&[NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, UNBOUNDED, UNBOUNDED]),
+            )
         } else {
             (NdPowerLaw::default(), [3.0, 6.0, 0.1, 0.2, 1.0], Bounds::new(&[NON_NEGATIVE; 5]))
         };
-        let fit = self
-            .fit
-            .fitter(bounds)
-            .fit(&law, &data, &p0)
-            .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "step 1", source })?;
+        let fit = self.fit.fitter(bounds).fit(&law, &data, &p0).map_err(|source| PredictError::Fit {
+            task: task.key.clone(),
+            stage: "step 1",
+            source,
+        })?;
         Ok(Step1Fit { law, fit, points })
     }
 }
@@ -249,7 +254,13 @@ impl Step2Curve {
 impl Step2 {
     /// The paper's default: bpb → RC accuracy, skip 10 %, window 5, sigmoid.
     pub fn paper(feature: Feature) -> Step2 {
-        Step2 { feature, accuracy: Feature::RcAcc, policy: CheckpointPolicy::paper(), curve: Step2Curve::Sigmoid, fit: FitSettings::step2() }
+        Step2 {
+            feature,
+            accuracy: Feature::RcAcc,
+            policy: CheckpointPolicy::paper(),
+            curve: Step2Curve::Sigmoid,
+            fit: FitSettings::step2(),
+        }
     }
 
     /// Fits step 2 for one task (method.md §4 settings).
@@ -270,13 +281,12 @@ impl Step2 {
             Step2Curve::LogSigmoid(_) => (vec![-0.1, 0.9, 3.0], Bounds::new(&[(f64::NEG_INFINITY, 0.0), NON_NEGATIVE, NON_NEGATIVE])),
         };
         let law = self.curve.law();
-        let fit = self
-            .fit
-            .fitter(bounds)
-            .fit(law, &data, &p0)
-            .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "step 2", source })?;
-        let fit_error =
-            xs.iter().zip(&ys).map(|(x, y)| ((law.value(&fit.params, &[*x]) - y) / y).abs()).sum::<f64>() / xs.len() as f64;
+        let fit = self.fit.fitter(bounds).fit(law, &data, &p0).map_err(|source| PredictError::Fit {
+            task: task.key.clone(),
+            stage: "step 2",
+            source,
+        })?;
+        let fit_error = xs.iter().zip(&ys).map(|(x, y)| ((law.value(&fit.params, &[*x]) - y) / y).abs()).sum::<f64>() / xs.len() as f64;
         Ok(Step2Fit { curve: self.curve, fit, fit_error, points: xs.len() })
     }
 }
@@ -319,11 +329,11 @@ impl SingleStep {
         }
         let bounds = Bounds::new(&[NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, NON_NEGATIVE, UNBOUNDED, (-1.0, 0.0), (0.0, 1.0)]);
         let p0 = [3.0, 5.0, 0.2, 0.3, 0.0, task.minimum - 1.0, 1.0];
-        let fit = self
-            .fit
-            .fitter(bounds)
-            .fit(&SingleStepLaw, &data, &p0)
-            .map_err(|source| PredictError::Fit { task: task.key.clone(), stage: "single step", source })?;
+        let fit = self.fit.fitter(bounds).fit(&SingleStepLaw, &data, &p0).map_err(|source| PredictError::Fit {
+            task: task.key.clone(),
+            stage: "single step",
+            source,
+        })?;
         Ok(SingleStepFit { fit })
     }
 }

@@ -42,7 +42,10 @@ pub struct Projection {
 impl Projection {
     /// A projection of (N, D), both positive and finite.
     pub fn new(n: f64, d: f64, flops_per_token: Option<f64>) -> Result<Self> {
-        let bad = |what: &str, v: f64| PredictError::Design { design: "projection".into(), message: format!("{what} must be a positive number, found {v}") };
+        let bad = |what: &str, v: f64| PredictError::Design {
+            design: "projection".into(),
+            message: format!("{what} must be a positive number, found {v}"),
+        };
         if !(n.is_finite() && n > 0.0) {
             return Err(bad("N", n));
         }
@@ -76,7 +79,14 @@ pub fn grid(ns: &[f64], axis: &GridAxis) -> Result<Vec<Projection>> {
         GridAxis::Multipliers(m) | GridAxis::Tokens(m) => m,
     };
     if ns.is_empty() || along.is_empty() {
-        return Err(PredictError::Design { design: "projection".into(), message: format!("a grid needs at least one N and one point along the other axis; got {} N values and {} points", ns.len(), along.len()) });
+        return Err(PredictError::Design {
+            design: "projection".into(),
+            message: format!(
+                "a grid needs at least one N and one point along the other axis; got {} N values and {} points",
+                ns.len(),
+                along.len()
+            ),
+        });
     }
     let mut out = Vec::new();
     for &n in ns {
@@ -111,7 +121,10 @@ pub fn observation_noise(ladder: &Ladder, task: &Task) -> Result<f64> {
         }
     }
     if variances.is_empty() {
-        return Err(PredictError::Design { design: "observation noise".into(), message: format!("task {}: no train run has 2 or more checkpoints to measure it on", task.key) });
+        return Err(PredictError::Design {
+            design: "observation noise".into(),
+            message: format!("task {}: no train run has 2 or more checkpoints to measure it on", task.key),
+        });
     }
     Ok((variances.iter().sum::<f64>() / variances.len() as f64).sqrt())
 }
@@ -151,7 +164,10 @@ pub fn project_with(
         let evidence = fitted.as_ref().ok().map(|f| Evidence::gather(ladder, design, task, f));
         let targets: Vec<Target> = projections.iter().map(Projection::target).collect();
         let summaries: Vec<Option<BootstrapSummary>> = match (boot, &fitted) {
-            (Some(settings), Ok(_)) => bootstrap(ladder, design, task, &targets, &BootstrapSettings { level, ..*settings }, progress).into_iter().map(Some).collect(),
+            (Some(settings), Ok(_)) => bootstrap(ladder, design, task, &targets, &BootstrapSettings { level, ..*settings }, progress)
+                .into_iter()
+                .map(Some)
+                .collect(),
             _ => vec![None; projections.len()],
         };
         rows.boot.extend(summaries);
@@ -162,7 +178,8 @@ pub fn project_with(
             match (&fitted, &noise, &evidence) {
                 (Ok(fitted), Ok(obs), Some(evidence)) => {
                     let prediction = fitted.prediction(&target);
-                    let (ci, se) = delta_interval(fitted, &target, level, (task.minimum, task.maximum)).map_or((None, f64::NAN), |(i, se)| ((i.lo.is_finite()).then_some(i), se));
+                    let (ci, se) = delta_interval(fitted, &target, level, (task.minimum, task.maximum))
+                        .map_or((None, f64::NAN), |(i, se)| ((i.lo.is_finite()).then_some(i), se));
                     let pi = bounded_interval(prediction.accuracy, (se * se + obs * obs).sqrt(), level, task.minimum, task.maximum);
                     let (verdict, reasons) = evidence.verdict(ratios, pi.is_some());
                     rows.trust(evidence.snr, evidence.holdout_err, verdict, reasons.join("; "));
@@ -223,7 +240,16 @@ impl Rows {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn values(&mut self, feature: Option<f64>, predicted: f64, se: f64, ci: Option<Interval>, obs: f64, pi: Option<Interval>, error: String) {
+    fn values(
+        &mut self,
+        feature: Option<f64>,
+        predicted: f64,
+        se: f64,
+        ci: Option<Interval>,
+        obs: f64,
+        pi: Option<Interval>,
+        error: String,
+    ) {
         self.feature_predicted.push(feature.unwrap_or(f64::NAN));
         self.predicted.push(predicted);
         self.se.push(se);
@@ -234,10 +260,13 @@ impl Rows {
     }
 
     fn frame(self, feature: Option<Feature>) -> Result<DataFrame> {
-        let bound = |v: &[Option<Interval>], lo: bool| -> Vec<f64> { v.iter().map(|i| i.map_or(f64::NAN, |i| if lo { i.lo } else { i.hi })).collect() };
+        let bound = |v: &[Option<Interval>], lo: bool| -> Vec<f64> {
+            v.iter().map(|i| i.map_or(f64::NAN, |i| if lo { i.lo } else { i.hi })).collect()
+        };
         let informative: Vec<bool> = self.pi.iter().map(Option::is_some).collect();
         let [x_n, x_d, x_c] = self.x;
-        let boot = |f: &dyn Fn(&BootstrapSummary) -> f64| -> Vec<f64> { self.boot.iter().map(|b| b.as_ref().map_or(f64::NAN, f)).collect() };
+        let boot =
+            |f: &dyn Fn(&BootstrapSummary) -> f64| -> Vec<f64> { self.boot.iter().map(|b| b.as_ref().map_or(f64::NAN, f)).collect() };
         let (boot_lo, boot_hi, boot_sd) = (boot(&|b| b.interval.lo), boot(&|b| b.interval.hi), boot(&|b| b.sd));
         let columns = vec![
             Column::new("design".into(), self.design),

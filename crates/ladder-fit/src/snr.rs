@@ -85,7 +85,11 @@ mod tests {
     fn run(name: &str, acc: &[f64]) -> Run {
         let column = Feature::RcAcc.column("piqa_val", 5);
         let bpb = Feature::RcBpb.column("piqa_val", 5);
-        let checkpoints = Checkpoints { steps: None, tokens: (1..=acc.len()).map(|i| i as f64).collect(), metrics: vec![(column, acc.to_vec()), (bpb, acc.iter().map(|a| 2.0 - a).collect())] };
+        let checkpoints = Checkpoints {
+            steps: None,
+            tokens: (1..=acc.len()).map(|i| i as f64).collect(),
+            metrics: vec![(column, acc.to_vec()), (bpb, acc.iter().map(|a| 2.0 - a).collect())],
+        };
         Run::new(name, "x", checkpoints)
     }
 
@@ -93,7 +97,13 @@ mod tests {
     fn signal_and_noise_by_hand() {
         // Finals 0.6 and 0.8: signal 0.2 / 0.7. Last three of each: SDs √(2/3)·0.01 / 0.59 and
         // 0 / 0.8.
-        let entry = |name: &str, acc: &[f64]| Entry { name: name.into(), mode: Mode::Train, n: 1.0, flops_per_token: 6.0, runs: vec![run(name, acc)] };
+        let entry = |name: &str, acc: &[f64]| Entry {
+            name: name.into(),
+            mode: Mode::Train,
+            n: 1.0,
+            flops_per_token: 6.0,
+            runs: vec![run(name, acc)],
+        };
         let ladder = Ladder { entries: vec![entry("a", &[0.3, 0.58, 0.59, 0.6]), entry("b", &[0.1, 0.8, 0.8, 0.8])] };
         let task = Task::get("piqa_val_5shot").unwrap();
         let s = signal_noise(&ladder, &task, Feature::RcAcc).unwrap();

@@ -133,9 +133,7 @@ pub fn holdout(ladder: &Ladder, design: &dyn Design, task: &Task) -> Option<(f64
     let largest = ladder.train_entries().max_by(|a, b| a.n.total_cmp(&b.n))?;
     let mut rest = ladder.clone();
     rest.entries.retain(|e| !(e.mode == Mode::Train && e.name == largest.name));
-    if rest.train_entries().next().is_none() {
-        return None;
-    }
+    rest.train_entries().next()?;
     let fitted = design.fit(&rest, task).ok()?;
     let mut errors = Vec::new();
     for run in &largest.runs {

@@ -49,7 +49,9 @@ fn designs_agree_with_the_fitting_core_tables_at_13b() {
     let data = PaperData::load(&olmo::default_data_dir(&workspace())).unwrap();
     let tables = reproduce(&data, "13B-5T", &TaskSet::get("v2_main").unwrap()).unwrap();
     let out = &paper_ablation().predictions;
-    for (design, table) in [("two_step_bpb", "chained_main"), ("flops_two_step", "chained_flops_main"), ("direct_accuracy", "step1_acc_main")] {
+    for (design, table) in
+        [("two_step_bpb", "chained_main"), ("flops_two_step", "chained_flops_main"), ("direct_accuracy", "step1_acc_main")]
+    {
         for (task, value) in published_column(&tables, table, "Pred") {
             assert_eq!(predicted(out, design, &task, "13B-5T"), value, "{design} vs {table}, {task}");
         }
@@ -75,7 +77,8 @@ fn single_step_errors_match_method_section_6_for_both_targets() {
     let rel = out.column("abs_rel_error").unwrap().f64().unwrap().clone();
     for (task, r7, r13) in reference {
         for (target, expected) in [("7B-4T", r7), ("13B-5T", r13)] {
-            let i = (0..out.height()).find(|&i| d.get(i) == Some("single_step") && k.get(i) == Some(task) && t.get(i) == Some(target)).unwrap();
+            let i =
+                (0..out.height()).find(|&i| d.get(i) == Some("single_step") && k.get(i) == Some(task) && t.get(i) == Some(target)).unwrap();
             let got = 100.0 * rel.get(i).unwrap();
             let tol = if task.starts_with("openbookqa") { 0.5 } else { 0.06 };
             assert!((got - expected).abs() < tol, "{task} at {target}: {got:.3} % vs {expected} %");
@@ -144,13 +147,19 @@ fn the_grid_runner_is_deterministic() {
 #[test]
 fn bad_experiment_files_give_clear_errors() {
     let parse = |text: &str| Experiment::parse(text, Path::new("bad.toml"));
-    let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"two_step\"\nfeature = \"rc_bpb\"\nbogus = 1\n").unwrap().designs().unwrap_err();
+    let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"two_step\"\nfeature = \"rc_bpb\"\nbogus = 1\n")
+        .unwrap()
+        .designs()
+        .unwrap_err();
     assert!(err.to_string().contains("design `x`") && err.to_string().contains("bogus"), "{err}");
     let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"three_step\"\n").unwrap().designs().unwrap_err();
     assert!(err.to_string().contains("unknown kind `three_step`") && err.to_string().contains("two_step"), "{err}");
     let err = parse("targets = \"7B-4T\"\n").unwrap_err();
     assert!(err.to_string().contains("bad.toml: line 1"), "{err}");
-    let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"two_step\"\nfeature = \"rc_acc\"\n").unwrap().designs().unwrap_err();
+    let err = parse("targets = [\"7B-4T\"]\n[[design]]\nname = \"x\"\nkind = \"two_step\"\nfeature = \"rc_acc\"\n")
+        .unwrap()
+        .designs()
+        .unwrap_err();
     assert!(err.to_string().contains("feature must be"), "{err}");
 }
 

@@ -5,9 +5,9 @@ mod common;
 
 use std::path::Path;
 
+use common::Noise;
 use ladder_core::table::{ladder_from_run_table, run_table};
 use ladder_core::{Checkpoints, Entry, Feature, Ladder, Mode, Run, Task};
-use common::Noise;
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::predict::Target;
@@ -26,8 +26,12 @@ fn noisy_ladder(seed: u64, run_sd: f64) -> Ladder {
     let mut run = |name: String, n: f64, d_final: f64, noisy: bool| {
         let offset = if noisy { run_sd * noise.normal() } else { 0.0 };
         let tokens: Vec<f64> = (1..=20).map(|i| (d_final * i as f64 / 20.0).round()).collect();
-        let loss: Vec<f64> = tokens.iter().map(|&d| NdPowerLaw::default().value(&LOSS, &[n, d]) * (1.0 + offset + if noisy { 0.002 * noise.normal() } else { 0.0 })).collect();
-        let accuracy: Vec<f64> = loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + if noisy { 0.005 * noise.normal() } else { 0.0 }).collect();
+        let loss: Vec<f64> = tokens
+            .iter()
+            .map(|&d| NdPowerLaw::default().value(&LOSS, &[n, d]) * (1.0 + offset + if noisy { 0.002 * noise.normal() } else { 0.0 }))
+            .collect();
+        let accuracy: Vec<f64> =
+            loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + if noisy { 0.005 * noise.normal() } else { 0.0 }).collect();
         Run::new(name, "synthetic", Checkpoints { steps: None, tokens, metrics: vec![(bpb.clone(), loss), (acc.clone(), accuracy)] })
     };
     let mut entries: Vec<Entry> = [("s1", 2e7), ("s2", 5e7), ("s3", 1e8), ("s4", 2e8)]
@@ -40,7 +44,13 @@ fn noisy_ladder(seed: u64, run_sd: f64) -> Ladder {
             runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m, true)).collect(),
         })
         .collect();
-    entries.push(Entry { name: "target".into(), mode: Mode::Eval, n: 1e9, flops_per_token: 6e9, runs: vec![run("target".into(), 1e9, 4e10, false)] });
+    entries.push(Entry {
+        name: "target".into(),
+        mode: Mode::Eval,
+        n: 1e9,
+        flops_per_token: 6e9,
+        runs: vec![run("target".into(), 1e9, 4e10, false)],
+    });
     ladder_from_run_table(&run_table(&Ladder { entries }).unwrap(), Path::new("synthetic")).unwrap()
 }
 

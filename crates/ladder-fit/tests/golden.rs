@@ -48,8 +48,7 @@ fn ours(target: &str, name: &str) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
     let df = &table.frame;
     let header: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let tasks = df.column(&header[0]).unwrap().str().unwrap().clone();
-    let values: Vec<Vec<f64>> =
-        header[1..].iter().map(|h| df.column(h).unwrap().f64().unwrap().into_no_null_iter().collect()).collect();
+    let values: Vec<Vec<f64>> = header[1..].iter().map(|h| df.column(h).unwrap().f64().unwrap().into_no_null_iter().collect()).collect();
     let rows = (0..df.height()).map(|i| (tasks.get(i).unwrap().to_string(), values.iter().map(|c| c[i]).collect())).collect();
     (header, rows)
 }

@@ -97,7 +97,13 @@ fn a_wandb_export_with_a_fifth_of_its_cells_empty_predicts_like_the_full_data() 
     let (sparse, skipped) = olmo::load_ladder_with(&dir, "final", Missing::Skip).unwrap();
     let counted: usize = skipped.iter().map(|(_, _, n)| n).sum();
     assert_eq!(counted, blanked, "every emptied cell is counted once");
-    let cells: usize = sparse.entries.iter().filter(|e| e.mode == Mode::Train).flat_map(|e| &e.runs).map(|r| r.checkpoints.metrics.len() * r.checkpoints.tokens.len()).sum();
+    let cells: usize = sparse
+        .entries
+        .iter()
+        .filter(|e| e.mode == Mode::Train)
+        .flat_map(|e| &e.runs)
+        .map(|r| r.checkpoints.metrics.len() * r.checkpoints.tokens.len())
+        .sum();
     let share = blanked as f64 / cells as f64;
     assert!((share - BLANK).abs() < 0.02, "blanked {share:.3} of the metric cells");
 

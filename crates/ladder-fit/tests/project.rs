@@ -7,8 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ladder_core::{olmo, Ladder, Task, TaskSet};
 use common::{ACC, ACC_NOISE, TASK};
+use ladder_core::{olmo, Ladder, Task, TaskSet};
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::paper::{reproduce, PaperData};
@@ -52,7 +52,8 @@ fn projecting_the_paper_targets_from_n_and_d_equals_the_chained_tables() {
         }
         // The target lies ~100× beyond the ladder's compute (the paper's 1 %): x_c is its C over
         // the largest final C of the 16 ladder runs, computed here from the runs themselves.
-        let c_max = data.ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| r.final_tokens() * e.flops_per_token)).fold(0.0, f64::max);
+        let c_max =
+            data.ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| r.final_tokens() * e.flops_per_token)).fold(0.0, f64::max);
         let x_c = floats(&out, "x_c");
         assert!(x_c.iter().all(|x| (x - t.c / c_max).abs() <= 1e-9 * x) && x_c[0] > 30.0 && x_c[0] < 300.0, "{name}: x_c {}", x_c[0]);
         let verdicts = out.column("verdict").unwrap().str().unwrap().clone();
@@ -60,7 +61,10 @@ fn projecting_the_paper_targets_from_n_and_d_equals_the_chained_tables() {
         let (lo, hi, pi_lo, pi_hi) = (floats(&out, "ci_lo"), floats(&out, "ci_hi"), floats(&out, "pi_lo"), floats(&out, "pi_hi"));
         for j in 0..out.height() {
             if lo[j].is_finite() {
-                assert!(pi_lo[j] <= lo[j] && lo[j] <= ours[j] && ours[j] <= hi[j] && hi[j] <= pi_hi[j] && pi_lo[j] >= 0.0 && pi_hi[j] <= 1.0, "{name} row {j}");
+                assert!(
+                    pi_lo[j] <= lo[j] && lo[j] <= ours[j] && ours[j] <= hi[j] && hi[j] <= pi_hi[j] && pi_lo[j] >= 0.0 && pi_hi[j] <= 1.0,
+                    "{name} row {j}"
+                );
             }
         }
     }
@@ -121,7 +125,8 @@ fn an_inline_target_with_its_run_file_equals_the_same_target_in_a_config() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("configs")).unwrap();
     std::os::unix::fs::symlink(std::path::absolute(shared.join("ladder-runs")).unwrap(), dir.join("ladder-runs")).unwrap();
-    let final_config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(shared.join("configs/final.json")).unwrap()).unwrap();
+    let final_config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("configs/final.json")).unwrap()).unwrap();
     let mut train = serde_json::Map::new();
     for size in ["190M", "370M", "760M"] {
         train.insert(size.into(), final_config[size].clone());
@@ -130,7 +135,10 @@ fn an_inline_target_with_its_run_file_equals_the_same_target_in_a_config() {
     let (n, flops) = (big["n"].as_f64().unwrap(), big["flops"].as_f64().unwrap());
     std::fs::write(dir.join("configs/small.json"), serde_json::Value::Object(train.clone()).to_string()).unwrap();
     let mut with_target = train;
-    with_target.insert("1.3B-10xC".into(), serde_json::json!({ "paths": ["src/scripts/paper/data/ladder-runs/1B-10xC.csv"], "mode": "eval", "n": n, "flops": flops }));
+    with_target.insert(
+        "1.3B-10xC".into(),
+        serde_json::json!({ "paths": ["src/scripts/paper/data/ladder-runs/1B-10xC.csv"], "mode": "eval", "n": n, "flops": flops }),
+    );
     std::fs::write(dir.join("configs/with_target.json"), serde_json::Value::Object(with_target).to_string()).unwrap();
     let designs = "[[design]]\nname = \"bpb\"\nkind = \"two_step\"\n[[design]]\nname = \"flops\"\nkind = \"flops_two_step\"\n";
     let run = |config: &str, extra: &str| {

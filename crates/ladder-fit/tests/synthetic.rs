@@ -161,7 +161,8 @@ fn each_design_recovers_the_law_it_assumes() {
 
     // Single step: accuracy straight from (N, D).
     let single = [3.6, 4.6, 0.23, 0.24, 0.45, -0.75, 1.0];
-    let ladder = ladder_from_laws(|n, d, _| NdPowerLaw::default().value(&LOSS, &[n, d]), |_, n, d| SingleStepLaw.value(&single, &[n, d]), 0.0, 0.0);
+    let ladder =
+        ladder_from_laws(|n, d, _| NdPowerLaw::default().value(&LOSS, &[n, d]), |_, n, d| SingleStepLaw.value(&single, &[n, d]), 0.0, 0.0);
     let t = target(&ladder);
     let truth = SingleStepLaw.value(&single, &[t.n, t.d]);
     let single_design = design("name = \"d\"\nkind = \"single_step\"\nmoving_avg = 1\nfit = { starts = 8 }");

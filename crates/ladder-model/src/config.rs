@@ -42,7 +42,14 @@ impl ModelConfig {
 
     /// The shape this configuration builds.
     pub fn shape(&self) -> ModelShape {
-        ModelShape { d_model: self.d_model, n_layers: self.n_layers, n_heads: self.n_heads, mlp_inner: self.mlp_inner, vocab: self.vocab, seq_len: self.max_seq_len }
+        ModelShape {
+            d_model: self.d_model,
+            n_layers: self.n_layers,
+            n_heads: self.n_heads,
+            mlp_inner: self.mlp_inner,
+            vocab: self.vocab,
+            seq_len: self.max_seq_len,
+        }
     }
 
     /// Build the model on `device` with weights drawn from `seed`.

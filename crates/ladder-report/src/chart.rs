@@ -146,9 +146,7 @@ impl Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let (title_area, body) = root.split_vertically(TITLE_HEIGHT);
-        title_area
-            .titled(&self.title, (FONT, 22).into_font().style(FontStyle::Bold))
-            .map_err(|e| e.to_string())?;
+        title_area.titled(&self.title, (FONT, 22).into_font().style(FontStyle::Bold)).map_err(|e| e.to_string())?;
         let columns = self.columns.max(1);
         let rows = self.cells().div_ceil(columns).max(1);
         let areas = body.split_evenly((rows, columns));
@@ -225,7 +223,9 @@ fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>, 
         let pts: Vec<(f64, f64)> = s.points.iter().map(|&(x, y)| (tx(x), y)).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
         let drawn = match s.mark {
             Mark::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))).map_err(|e| e.to_string())?,
-            Mark::Points => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.mix(0.7).filled()))).map_err(|e| e.to_string())?,
+            Mark::Points => {
+                chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.mix(0.7).filled()))).map_err(|e| e.to_string())?
+            }
             Mark::Cross => chart.draw_series(pts.into_iter().map(|p| Cross::new(p, 7, c.stroke_width(3)))).map_err(|e| e.to_string())?,
             Mark::Segments => chart
                 .draw_series(pts.chunks_exact(2).map(|pair| PathElement::new(vec![pair[0], pair[1]], c.mix(0.6).stroke_width(2))))
@@ -266,7 +266,12 @@ mod tests {
                     y_label: "y".into(),
                     log_x: i == 1,
                     series: vec![
-                        Series { label: Some("line".into()), points: (1..20).map(|x| (x as f64, (x as f64).ln())).collect(), mark: Mark::Line, color: 0 },
+                        Series {
+                            label: Some("line".into()),
+                            points: (1..20).map(|x| (x as f64, (x as f64).ln())).collect(),
+                            mark: Mark::Line,
+                            color: 0,
+                        },
                         Series { label: None, points: vec![(3.0, 1.0), (5.0, 2.0)], mark: Mark::Points, color: 1 },
                         Series { label: Some("target".into()), points: vec![(10.0, 2.5)], mark: Mark::Cross, color: 2 },
                         Series { label: None, points: vec![(10.0, 2.0), (10.0, 3.0)], mark: Mark::Segments, color: 2 },

@@ -36,7 +36,8 @@ fn pivot(predictions: &DataFrame, column: &str, title: &str) -> Result<String, R
             "---|".repeat(design_order.len())
         ));
         for task in &task_order {
-            let cells: Vec<String> = design_order.iter().map(|d| lookup(d, task, target).map_or("—".into(), |v| format!("{:.1}", 100.0 * v))).collect();
+            let cells: Vec<String> =
+                design_order.iter().map(|d| lookup(d, task, target).map_or("—".into(), |v| format!("{:.1}", 100.0 * v))).collect();
             md.push_str(&format!("| {task} | {} |\n", cells.join(" | ")));
         }
         let means: Vec<String> = design_order
@@ -79,7 +80,9 @@ pub fn predicted_vs_actual(predictions: &DataFrame) -> Result<String, ReportErro
             let cells: Vec<String> = design_order
                 .iter()
                 .map(|d| match row(d, task, &target) {
-                    Some(i) if predicted[i].is_finite() && lo[i].is_finite() => format!("{} ({}–{})", number(predicted[i]), number(lo[i]), number(hi[i])),
+                    Some(i) if predicted[i].is_finite() && lo[i].is_finite() => {
+                        format!("{} ({}–{})", number(predicted[i]), number(lo[i]), number(hi[i]))
+                    }
                     Some(i) if predicted[i].is_finite() && se[i].is_finite() => format!("{} (outside range)", number(predicted[i])),
                     Some(i) => number(predicted[i]),
                     None => "—".into(),
@@ -97,7 +100,8 @@ pub fn predicted_vs_actual(predictions: &DataFrame) -> Result<String, ReportErro
 pub fn compute_share(ladder: &Ladder, targets: &[String]) -> Result<String, LadderError> {
     let runs: usize = ladder.train_entries().map(|e| e.runs.len()).sum();
     let spent = ladder.train_compute();
-    let mut md = format!("### Compute\n\nThe ladder: {runs} runs, {spent:.3e} FLOPs.\n\n| target | FLOPs | ladder / target |\n|---|---|---|\n");
+    let mut md =
+        format!("### Compute\n\nThe ladder: {runs} runs, {spent:.3e} FLOPs.\n\n| target | FLOPs | ladder / target |\n|---|---|---|\n");
     for target in targets {
         let flops = ladder.entry(target)?.compute();
         md.push_str(&format!("| {target} | {flops:.3e} | {:.1} % |\n", 100.0 * spent / flops));
@@ -124,7 +128,8 @@ pub fn interval_summary(predictions: &DataFrame, coverage: Option<&DataFrame>) -
         }
     };
     let (in_delta, in_boot) = (flags(predictions, "in_delta")?, flags(predictions, "in_boot")?);
-    let mut md = String::from("### Actual values inside the intervals\n\n| design | target | delta method | bootstrap |\n|---|---|---|---|\n");
+    let mut md =
+        String::from("### Actual values inside the intervals\n\n| design | target | delta method | bootstrap |\n|---|---|---|---|\n");
     for design in distinct(&designs) {
         for target in distinct(&targets) {
             let rows: Vec<usize> = (0..designs.len()).filter(|&i| designs[i] == design && targets[i] == target).collect();
@@ -143,6 +148,94 @@ pub fn interval_summary(predictions: &DataFrame, coverage: Option<&DataFrame>) -
             let rows: Vec<usize> = (0..d.len()).filter(|&i| d[i] == design).collect();
             md.push_str(&format!("| {design} | {} | {} |\n", count(&rows, &dc), count(&rows, &bc)));
         }
+    }
+    md.push('\n');
+    Ok(md)
+}
+
+/// A projection table (`ladder_fit::project::project`) as Markdown: per design, target and task
+/// the feature and accuracy predicted with its intervals (confidence, bootstrap when drawn,
+/// prediction; "uninformative" where the prediction leaves the accuracy range) and its trust
+/// verdict with the reasons.
+pub fn projections(table: &DataFrame, level: f64) -> Result<String, ReportError> {
+    let (designs, tasks, targets) = (strings(table, "design")?, strings(table, "task")?, strings(table, "target")?);
+    let (feature, predicted) = (floats(table, "feature_predicted")?, floats(table, "predicted")?);
+    let (ci_lo, ci_hi, pi_lo, pi_hi) = (floats(table, "ci_lo")?, floats(table, "ci_hi")?, floats(table, "pi_lo")?, floats(table, "pi_hi")?);
+    let (boot_lo, boot_hi) = (floats(table, "boot_lo")?, floats(table, "boot_hi")?);
+    let (verdicts, reasons) = (strings(table, "verdict")?, strings(table, "reasons")?);
+    let bootstrapped = boot_lo.iter().any(|v| v.is_finite());
+    let pct = (100.0 * level).round();
+    let boot_head = if bootstrapped { format!(" {pct} % bootstrap |") } else { String::new() };
+    let mut md = format!(
+        "### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence |{boot_head} {pct} % prediction (one run) | trust | why |\n|---|---|---|---|---|---|{}---|---|---|\n",
+        if bootstrapped { "---|" } else { "" }
+    );
+    let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
+    for i in 0..tasks.len() {
+        let boot = if bootstrapped { format!(" {} |", band(boot_lo[i], boot_hi[i])) } else { String::new() };
+        md.push_str(&format!(
+            "| {} | {} | {} | {:.4} | {:.3} | {} |{boot} {} | {} | {} |\n",
+            designs[i],
+            targets[i],
+            tasks[i],
+            feature[i],
+            predicted[i],
+            band(ci_lo[i], ci_hi[i]),
+            band(pi_lo[i], pi_hi[i]),
+            verdicts[i],
+            reasons[i]
+        ));
+    }
+    md.push('\n');
+    Ok(md)
+}
+
+/// Per design: how the trust verdicts of a prediction table with actual values (columns
+/// `design`, `verdict`, `abs_error`) turned out: predictions, how many within 2 points, and the
+/// mean |error| in points, per verdict.
+pub fn trust_summary(predictions: &DataFrame) -> Result<String, ReportError> {
+    let (designs, verdicts, errors) =
+        (strings(predictions, "design")?, strings(predictions, "verdict")?, floats(predictions, "abs_error")?);
+    let order = ["good", "caution", "weak", "unusable"];
+    let mut md = String::from("### Which predictions to trust\n\nEach prediction's verdict (from the ladder alone, before its target is seen) against the error it then has: predictions, within 2 points, mean |error| (points).\n\n| design | ");
+    md.push_str(&order.join(" | "));
+    md.push_str(" |\n|---|");
+    md.push_str(&"---|".repeat(order.len()));
+    md.push('\n');
+    for design in distinct(&designs) {
+        let cells: Vec<String> = order
+            .iter()
+            .map(|v| {
+                let e: Vec<f64> =
+                    (0..designs.len()).filter(|&i| designs[i] == design && verdicts[i] == *v).map(|i| errors[i].abs()).collect();
+                let known: Vec<f64> = e.iter().copied().filter(|x| x.is_finite()).collect();
+                if e.is_empty() {
+                    "—".into()
+                } else if known.is_empty() {
+                    format!("{}", e.len())
+                } else {
+                    let within = known.iter().filter(|&&x| x <= 0.02).count();
+                    format!("{}: {within} within 2, {:.1}", e.len(), 100.0 * known.iter().sum::<f64>() / known.len() as f64)
+                }
+            })
+            .collect();
+        md.push_str(&format!("| {design} | {} |\n", cells.join(" | ")));
+    }
+    md.push('\n');
+    Ok(md)
+}
+
+/// The signal-to-noise table (`ladder_fit::snr::snr_table`: `task`, `acc_signal`, `acc_noise`,
+/// `acc_snr`, `bpb_snr`, `runs`) as Markdown, with how to read it.
+pub fn snr_summary(snr: &DataFrame) -> Result<String, ReportError> {
+    let tasks = strings(snr, "task")?;
+    let (signal, noise, acc, bpb) =
+        (floats(snr, "acc_signal")?, floats(snr, "acc_noise")?, floats(snr, "acc_snr")?, floats(snr, "bpb_snr")?);
+    let mut md = String::from(
+        "### Signal and noise per task (final scores of the ladder's runs)\n\nSignal: (max − min) / mean of the runs' final accuracy; noise: SD / mean over each run's last 3 checkpoints, averaged (an upper bound: it includes the end of the learning curve). A task with accuracy SNR near 1 cannot be told apart across the ladder.\n\n| task | acc signal | acc noise | acc SNR | bpb SNR |\n|---|---|---|---|---|\n",
+    );
+    for i in 0..tasks.len() {
+        md.push_str(&format!("| {} | {:.3} | {:.4} | {:.1} | {:.1} |\n", tasks[i], signal[i], noise[i], acc[i], bpb[i]));
     }
     md.push('\n');
     Ok(md)
@@ -205,89 +298,4 @@ mod tests {
         assert!(md.contains("| big | 3.000e5 | 1.0 % |"), "{md}");
         assert!(compute_share(&ladder, &["huge".to_string()]).is_err());
     }
-}
-
-/// A projection table (`ladder_fit::project::project`) as Markdown: per design, target and task
-/// the feature and accuracy predicted with its intervals (confidence, bootstrap when drawn,
-/// prediction; "uninformative" where the prediction leaves the accuracy range) and its trust
-/// verdict with the reasons.
-pub fn projections(table: &DataFrame, level: f64) -> Result<String, ReportError> {
-    let (designs, tasks, targets) = (strings(table, "design")?, strings(table, "task")?, strings(table, "target")?);
-    let (feature, predicted) = (floats(table, "feature_predicted")?, floats(table, "predicted")?);
-    let (ci_lo, ci_hi, pi_lo, pi_hi) = (floats(table, "ci_lo")?, floats(table, "ci_hi")?, floats(table, "pi_lo")?, floats(table, "pi_hi")?);
-    let (boot_lo, boot_hi) = (floats(table, "boot_lo")?, floats(table, "boot_hi")?);
-    let (verdicts, reasons) = (strings(table, "verdict")?, strings(table, "reasons")?);
-    let bootstrapped = boot_lo.iter().any(|v| v.is_finite());
-    let pct = (100.0 * level).round();
-    let boot_head = if bootstrapped { format!(" {pct} % bootstrap |") } else { String::new() };
-    let mut md = format!(
-        "### Projections (no trained target)\n\n| design | target | task | feature predicted | accuracy | {pct} % confidence |{boot_head} {pct} % prediction (one run) | trust | why |\n|---|---|---|---|---|---|{}---|---|---|\n",
-        if bootstrapped { "---|" } else { "" }
-    );
-    let band = |lo: f64, hi: f64| if lo.is_finite() { format!("{lo:.3}–{hi:.3}") } else { "uninformative".into() };
-    for i in 0..tasks.len() {
-        let boot = if bootstrapped { format!(" {} |", band(boot_lo[i], boot_hi[i])) } else { String::new() };
-        md.push_str(&format!(
-            "| {} | {} | {} | {:.4} | {:.3} | {} |{boot} {} | {} | {} |\n",
-            designs[i],
-            targets[i],
-            tasks[i],
-            feature[i],
-            predicted[i],
-            band(ci_lo[i], ci_hi[i]),
-            band(pi_lo[i], pi_hi[i]),
-            verdicts[i],
-            reasons[i]
-        ));
-    }
-    md.push('\n');
-    Ok(md)
-}
-
-/// Per design: how the trust verdicts of a prediction table with actual values (columns
-/// `design`, `verdict`, `abs_error`) turned out: predictions, how many within 2 points, and the
-/// mean |error| in points, per verdict.
-pub fn trust_summary(predictions: &DataFrame) -> Result<String, ReportError> {
-    let (designs, verdicts, errors) = (strings(predictions, "design")?, strings(predictions, "verdict")?, floats(predictions, "abs_error")?);
-    let order = ["good", "caution", "weak", "unusable"];
-    let mut md = String::from("### Which predictions to trust\n\nEach prediction's verdict (from the ladder alone, before its target is seen) against the error it then has: predictions, within 2 points, mean |error| (points).\n\n| design | ");
-    md.push_str(&order.join(" | "));
-    md.push_str(" |\n|---|");
-    md.push_str(&"---|".repeat(order.len()));
-    md.push('\n');
-    for design in distinct(&designs) {
-        let cells: Vec<String> = order
-            .iter()
-            .map(|v| {
-                let e: Vec<f64> = (0..designs.len()).filter(|&i| designs[i] == design && verdicts[i] == *v).map(|i| errors[i].abs()).collect();
-                let known: Vec<f64> = e.iter().copied().filter(|x| x.is_finite()).collect();
-                if e.is_empty() {
-                    "—".into()
-                } else if known.is_empty() {
-                    format!("{}", e.len())
-                } else {
-                    let within = known.iter().filter(|&&x| x <= 0.02).count();
-                    format!("{}: {within} within 2, {:.1}", e.len(), 100.0 * known.iter().sum::<f64>() / known.len() as f64)
-                }
-            })
-            .collect();
-        md.push_str(&format!("| {design} | {} |\n", cells.join(" | ")));
-    }
-    md.push('\n');
-    Ok(md)
-}
-
-/// The signal-to-noise table (`ladder_fit::snr::snr_table`: `task`, `acc_signal`, `acc_noise`,
-/// `acc_snr`, `bpb_snr`, `runs`) as Markdown, with how to read it.
-pub fn snr_summary(snr: &DataFrame) -> Result<String, ReportError> {
-    let tasks = strings(snr, "task")?;
-    let (signal, noise, acc, bpb) = (floats(snr, "acc_signal")?, floats(snr, "acc_noise")?, floats(snr, "acc_snr")?, floats(snr, "bpb_snr")?);
-    let mut md = String::from(
-        "### Signal and noise per task (final scores of the ladder's runs)\n\nSignal: (max − min) / mean of the runs' final accuracy; noise: SD / mean over each run's last 3 checkpoints, averaged (an upper bound: it includes the end of the learning curve). A task with accuracy SNR near 1 cannot be told apart across the ladder.\n\n| task | acc signal | acc noise | acc SNR | bpb SNR |\n|---|---|---|---|---|\n",
-    );
-    for i in 0..tasks.len() {
-        md.push_str(&format!("| {} | {:.3} | {:.4} | {:.1} | {:.1} |\n", tasks[i], signal[i], noise[i], acc[i], bpb[i]));
-    }
-    md.push('\n');
-    Ok(md)
 }

@@ -53,7 +53,12 @@ impl RunPlan {
         let batch_seqs = rules.batch_seqs(size.name, n)?;
         let tokens_per_step = (batch_seqs * rules.seq_len) as u64;
         let max_steps = rules.max_steps(n, multiplier, batch_seqs);
-        let lr = LrSchedule { peak: rules.peak_lr(n), warmup: rules.warmup_steps(n, batch_seqs), max_steps, floor_fraction: rules.floor_fraction };
+        let lr = LrSchedule {
+            peak: rules.peak_lr(n),
+            warmup: rules.warmup_steps(n, batch_seqs),
+            max_steps,
+            floor_fraction: rules.floor_fraction,
+        };
         let total_steps = max_steps + rules.extra_steps;
         let tokens = total_steps * tokens_per_step;
         let flops_per_token = shape.flops_per_token();
@@ -222,7 +227,8 @@ mod tests {
     fn last_steps_equal_the_paper_csvs() {
         let plan = LadderPlan::new(LadderKind::Paper).unwrap();
         let expected: [u64; 20] = [
-            3641, 7272, 14533, 36318, 72625, 4731, 9452, 18894, 47219, 94427, 5795, 11580, 23150, 57858, 115706, 8145, 16279, 32547, 81352, 162694,
+            3641, 7272, 14533, 36318, 72625, 4731, 9452, 18894, 47219, 94427, 5795, 11580, 23150, 57858, 115706, 8145, 16279, 32547, 81352,
+            162694,
         ];
         let got: Vec<u64> = plan.runs.iter().map(|r| r.total_steps).collect();
         assert_eq!(got, expected);

@@ -28,17 +28,26 @@ impl ModelShape {
 
     /// The shape itself if it can exist, else why not.
     pub fn validated(self) -> Result<Self, ScheduleError> {
-        let why = if self.d_model == 0 || self.n_layers == 0 || self.n_heads == 0 || self.mlp_inner == 0 || self.vocab == 0 || self.seq_len == 0 {
+        let why = if self.d_model == 0
+            || self.n_layers == 0
+            || self.n_heads == 0
+            || self.mlp_inner == 0
+            || self.vocab == 0
+            || self.seq_len == 0
+        {
             Some("every dimension must be positive".to_string())
-        } else if self.d_model % self.n_heads != 0 {
+        } else if !self.d_model.is_multiple_of(self.n_heads) {
             Some(format!("d_model {} is not divisible by n_heads {}", self.d_model, self.n_heads))
-        } else if self.head_dim() % 2 != 0 {
+        } else if !self.head_dim().is_multiple_of(2) {
             Some(format!("head dim {} must be even for RoPE", self.head_dim()))
         } else {
             None
         };
         match why {
-            Some(why) => Err(ScheduleError::InvalidShape { name: format!("d={} layers={} heads={}", self.d_model, self.n_layers, self.n_heads), why }),
+            Some(why) => Err(ScheduleError::InvalidShape {
+                name: format!("d={} layers={} heads={}", self.d_model, self.n_layers, self.n_heads),
+                why,
+            }),
             None => Ok(self),
         }
     }

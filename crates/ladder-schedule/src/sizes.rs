@@ -25,7 +25,15 @@ pub struct Size {
     pub ladder_rung: bool,
 }
 
-fn paper(name: &'static str, aliases: &'static [&'static str], d: usize, layers: usize, heads: usize, inner: usize, ladder_rung: bool) -> Size {
+fn paper(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    d: usize,
+    layers: usize,
+    heads: usize,
+    inner: usize,
+    ladder_rung: bool,
+) -> Size {
     let shape = ModelShape { d_model: d, n_layers: layers, n_heads: heads, mlp_inner: inner, vocab: PAPER_VOCAB, seq_len: PAPER_SEQ_LEN };
     Size { name, aliases, shape, ladder_rung }
 }
@@ -84,10 +92,10 @@ pub fn micro_sizes() -> Vec<Size> {
 /// Look a size up by name or alias in both tables.
 pub fn size(name: &str) -> Result<Size, ScheduleError> {
     let all: Vec<Size> = paper_sizes().into_iter().chain(micro_sizes()).collect();
-    all.iter()
-        .find(|s| s.name == name || s.aliases.contains(&name))
-        .cloned()
-        .ok_or_else(|| ScheduleError::UnknownRung { name: name.to_string(), known: all.iter().map(|s| s.name).collect::<Vec<_>>().join(", ") })
+    all.iter().find(|s| s.name == name || s.aliases.contains(&name)).cloned().ok_or_else(|| ScheduleError::UnknownRung {
+        name: name.to_string(),
+        known: all.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+    })
 }
 
 #[cfg(test)]
@@ -119,7 +127,15 @@ mod tests {
     /// §10.4: N (fit) of the micro rungs.
     #[test]
     fn micro_parameter_counts_equal_the_recipe() {
-        let expected = [("u100k", 98_848u64), ("u200k", 197_424), ("u400k", 394_560), ("u800k", 837_600), ("u1.7M", 1_707_136), ("u3.4M", 3_445_920), ("u10M", 9_708_800)];
+        let expected = [
+            ("u100k", 98_848u64),
+            ("u200k", 197_424),
+            ("u400k", 394_560),
+            ("u800k", 837_600),
+            ("u1.7M", 1_707_136),
+            ("u3.4M", 3_445_920),
+            ("u10M", 9_708_800),
+        ];
         for (name, n) in expected {
             let shape = size(name).unwrap().shape;
             assert_eq!(shape.non_embedding_params(), n, "{name}");
@@ -131,7 +147,20 @@ mod tests {
     /// (norms), the final norm d and the head d·1024 (u25k: 2·4160 + 16 + 16384).
     #[test]
     fn small_cpu_rungs_have_the_hand_counted_n() {
-        for (name, d, layers, n) in [("u10k", 8u64, 2u64, 10_312u64), ("u14k", 10, 2, 13_530), ("u17k", 12, 2, 17_004), ("u25k", 16, 2, 24_720), ("u45k", 24, 2, 43_224), ("u65k", 32, 2, 65_824), ("u80k", 32, 3, 82_336), ("u197k", 64, 2, 197_184), ("u99k", 42, 2, 99_834), ("u5k", 4, 2, 4_644), ("u21k", 14, 2, 20_734), ("u85k", 38, 2, 85_462)] {
+        for (name, d, layers, n) in [
+            ("u10k", 8u64, 2u64, 10_312u64),
+            ("u14k", 10, 2, 13_530),
+            ("u17k", 12, 2, 17_004),
+            ("u25k", 16, 2, 24_720),
+            ("u45k", 24, 2, 43_224),
+            ("u65k", 32, 2, 65_824),
+            ("u80k", 32, 3, 82_336),
+            ("u197k", 64, 2, 197_184),
+            ("u99k", 42, 2, 99_834),
+            ("u5k", 4, 2, 4_644),
+            ("u21k", 14, 2, 20_734),
+            ("u85k", 38, 2, 85_462),
+        ] {
             assert_eq!(layers * (16 * d * d + 4 * d) + d + d * 1024, n, "{name} by hand");
             assert_eq!(size(name).unwrap().shape.non_embedding_params(), n, "{name}");
         }

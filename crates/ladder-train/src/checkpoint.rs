@@ -45,7 +45,7 @@ pub fn complete(run_dir: &Path) -> Vec<(u64, PathBuf)> {
             Some((step, e.path()))
         })
         .collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|(step, _)| std::cmp::Reverse(*step));
     all
 }
 
@@ -64,7 +64,10 @@ pub fn load_newest_good(
         match load(&dir, config, device, &optim) {
             Ok((model, optimizer)) => {
                 if let Some(e) = &first_error {
-                    eprintln!("warning: {}: resuming from step {step}, the newest checkpoint that loads (a newer one failed: {e})", run_dir.display());
+                    eprintln!(
+                        "warning: {}: resuming from step {step}, the newest checkpoint that loads (a newer one failed: {e})",
+                        run_dir.display()
+                    );
                 }
                 return Ok(Some((step, model, optimizer)));
             }
@@ -83,7 +86,12 @@ pub fn load_model(dir: &Path, config: &ModelConfig, device: &Device) -> Result<M
 }
 
 /// Load a checkpoint into a model built from `config` and the optimizer `optim`.
-pub fn load(dir: &Path, config: &ModelConfig, device: &Device, optim: impl FnOnce(&Model) -> ModuleOptimizer) -> Result<(Model, ModuleOptimizer), TrainError> {
+pub fn load(
+    dir: &Path,
+    config: &ModelConfig,
+    device: &Device,
+    optim: impl FnOnce(&Model) -> ModuleOptimizer,
+) -> Result<(Model, ModuleOptimizer), TrainError> {
     let model = load_model(dir, config, device)?;
     let optim = optim(&model).load(dir.join("optimizer.bpk")).map_err(|e| TrainError::file(dir.join("optimizer.bpk"), format!("{e:?}")))?;
     Ok((model, optim))

@@ -18,7 +18,9 @@ pub enum TrainError {
     #[error(transparent)]
     Data(#[from] ladder_data::DataError),
     /// The loss became NaN or infinite; the last good checkpoint is kept.
-    #[error("loss is {loss} at step {step}; stopped. The last good checkpoint (step {last_checkpoint}) is intact: fix the config and resume")]
+    #[error(
+        "loss is {loss} at step {step}; stopped. The last good checkpoint (step {last_checkpoint}) is intact: fix the config and resume"
+    )]
     NonFiniteLoss {
         /// The step.
         step: u64,

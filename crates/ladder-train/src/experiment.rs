@@ -132,7 +132,14 @@ pub struct SlurmSpec {
 
 impl Default for SlurmSpec {
     fn default() -> Self {
-        Self { partition: None, account: None, options: Vec::new(), max_attempts: default_attempts(), poll_seconds: default_poll(), resources: Resources::default() }
+        Self {
+            partition: None,
+            account: None,
+            options: Vec::new(),
+            max_attempts: default_attempts(),
+            poll_seconds: default_poll(),
+            resources: Resources::default(),
+        }
     }
 }
 
@@ -286,14 +293,16 @@ impl LadderExperiment {
     pub fn prepare_tokenizer(&self) -> Result<bool, TrainError> {
         let Some(entries) = self.tokenizer.strip_prefix("bpe:") else { return Ok(false) };
         let path = self.work.join("tokenizer.json");
-        let entries: usize = entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
+        let entries: usize =
+            entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
         let mix = self.mix.as_ref().ok_or_else(|| TrainError::Config("a bpe: tokenizer is trained on the mix; give `mix`".into()))?;
         let mix = ladder_data::Mix::load(&self.base.join(mix))?;
         let sample_bytes = self.tokenizer_sample_bytes.unwrap_or(8_000_000);
         let request = serde_json::json!({ "entries": entries, "sample_bytes": sample_bytes, "mix": mix });
         let request_path = self.work.join("tokenizer.request.json");
         if path.exists() {
-            let recorded: Option<serde_json::Value> = std::fs::read_to_string(&request_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+            let recorded: Option<serde_json::Value> =
+                std::fs::read_to_string(&request_path).ok().and_then(|t| serde_json::from_str(&t).ok());
             if recorded.as_ref().is_some_and(|r| crate::fingerprint::same_json(r, &request)) {
                 return Ok(false);
             }
@@ -310,7 +319,8 @@ impl LadderExperiment {
         // Written aside and renamed: a run started beside this call never reads half a file.
         let partial = self.work.join(format!(".tokenizer-{}.json", std::process::id()));
         bpe.save(&partial)?;
-        ladder_core::fsio::write_atomic(&request_path, serde_json::to_string_pretty(&request).expect("json")).map_err(|e| TrainError::file(&request_path, e))?;
+        ladder_core::fsio::write_atomic(&request_path, serde_json::to_string_pretty(&request).expect("json"))
+            .map_err(|e| TrainError::file(&request_path, e))?;
         std::fs::rename(&partial, &path).map_err(|e| TrainError::file(&path, e))?;
         Ok(true)
     }
@@ -332,7 +342,8 @@ impl LadderExperiment {
                 rules = rules.with_lr_multiplier(f);
             }
             let rules = rules.validate().map_err(|e| TrainError::Config(e.to_string()))?;
-            let mut plan = RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals)).map_err(|e| TrainError::Config(e.to_string()))?;
+            let mut plan =
+                RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals)).map_err(|e| TrainError::Config(e.to_string()))?;
             let mut data_seed = self.data_seed;
             if rerun {
                 plan = plan.rerun(self.seed + 1);
@@ -345,7 +356,13 @@ impl LadderExperiment {
             config.data_seed = data_seed;
             config.validation_windows = self.validation_windows;
             config.tasks = tasks.clone();
-            out.push(PlannedRun { dir: self.work.join(&config.plan.id), out: self.out.clone(), config, target, resources: resources.or(&self.slurm.resources) });
+            out.push(PlannedRun {
+                dir: self.work.join(&config.plan.id),
+                out: self.out.clone(),
+                config,
+                target,
+                resources: resources.or(&self.slurm.resources),
+            });
             Ok(())
         };
         for r in &self.rungs {

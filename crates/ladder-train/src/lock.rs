@@ -38,7 +38,11 @@ impl RunLock {
                     let (pid, their_host) = (parts.next().and_then(|p| p.parse::<u32>().ok()), parts.next().unwrap_or(""));
                     let gone = their_host == host() && pid.is_some_and(|p| !Path::new(&format!("/proc/{p}")).exists());
                     if gone || holder.trim().is_empty() {
-                        eprintln!("warning: {} was left by process {} on {their_host}, which is gone; taking it over", path.display(), pid.map_or("?".into(), |p| p.to_string()));
+                        eprintln!(
+                            "warning: {} was left by process {} on {their_host}, which is gone; taking it over",
+                            path.display(),
+                            pid.map_or("?".into(), |p| p.to_string())
+                        );
                         let _ = std::fs::remove_file(&path);
                         continue;
                     }

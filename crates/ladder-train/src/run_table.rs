@@ -84,7 +84,17 @@ fn parse(line: &str) -> Option<Row> {
     }
     let f = |k: usize| v[k].parse::<f64>().ok();
     let u = |k: usize| v[k].parse::<u64>().ok();
-    Some(Row { step: u(0)?, tokens: u(1)?, lr: f(2)?, train_loss: f(3)?, train_ce: f(4)?, z_loss: f(5)?, grad_norm: f(6)?, val_ce: f(7)?, seconds: f(8)? })
+    Some(Row {
+        step: u(0)?,
+        tokens: u(1)?,
+        lr: f(2)?,
+        train_loss: f(3)?,
+        train_ce: f(4)?,
+        z_loss: f(5)?,
+        grad_norm: f(6)?,
+        val_ce: f(7)?,
+        seconds: f(8)?,
+    })
 }
 
 /// Read a run table back (for tests and collectors): rows in order; a line that is not whole is
@@ -94,7 +104,14 @@ pub fn read(path: &Path) -> Result<Vec<Row>, TrainError> {
     text.lines()
         .enumerate()
         .skip(1)
-        .map(|(i, line)| parse(line).ok_or_else(|| TrainError::file(path, format!("line {}: expected {} numeric columns ({}), got {line:?}", i + 1, COLUMNS.len(), COLUMNS.join(",")))))
+        .map(|(i, line)| {
+            parse(line).ok_or_else(|| {
+                TrainError::file(
+                    path,
+                    format!("line {}: expected {} numeric columns ({}), got {line:?}", i + 1, COLUMNS.len(), COLUMNS.join(",")),
+                )
+            })
+        })
         .collect()
 }
 

@@ -70,7 +70,8 @@ pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
 /// Every planned evaluation and every step's row is whole in the run's logs.
 fn logs_complete(run: &PlannedRun) -> bool {
     let plan = &run.config.plan;
-    let logged: std::collections::BTreeSet<u64> = ladder_eval::log::complete_rows(&run.dir.join("evals.csv")).iter().map(|r| r.step).collect();
+    let logged: std::collections::BTreeSet<u64> =
+        ladder_eval::log::complete_rows(&run.dir.join("evals.csv")).iter().map(|r| r.step).collect();
     let trained = crate::run_table::complete_steps(&run.dir.join("run.csv"));
     plan.eval_steps.iter().all(|s| logged.contains(s)) && (1..=plan.total_steps).all(|s| trained.contains(&s))
 }
@@ -126,7 +127,11 @@ pub fn run_local(runs: &[PlannedRun], device: &Device, accept_changed: bool, pro
                 run.dir.display()
             )));
         }
-        Trainer::new(run.config.clone(), &run.dir, device.clone())?.accept_changed(accept_changed).run(matches!(now, RunState::Partial(_)), None, progress)?;
+        Trainer::new(run.config.clone(), &run.dir, device.clone())?.accept_changed(accept_changed).run(
+            matches!(now, RunState::Partial(_)),
+            None,
+            progress,
+        )?;
     }
     Ok(())
 }
@@ -194,7 +199,9 @@ pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_c
             continue;
         }
         let is_rerun = plan.id.ends_with("-rerun");
-        let grow = |map: &mut BTreeMap<String, (Vec<String>, u64, u64)>| map.entry(plan.rung.clone()).or_insert_with(|| (Vec::new(), plan.n, plan.flops_per_token)).0.push(file.clone());
+        let grow = |map: &mut BTreeMap<String, (Vec<String>, u64, u64)>| {
+            map.entry(plan.rung.clone()).or_insert_with(|| (Vec::new(), plan.n, plan.flops_per_token)).0.push(file.clone())
+        };
         if !is_rerun {
             grow(&mut main);
         }
@@ -209,7 +216,8 @@ pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_c
         }
         json.extend(targets.clone());
         let path = out.join("configs").join(format!("{name}.json"));
-        ladder_core::fsio::write_atomic(&path, serde_json::to_string_pretty(&json).expect("json")).map_err(|e| TrainError::file(&path, e))?;
+        ladder_core::fsio::write_atomic(&path, serde_json::to_string_pretty(&json).expect("json"))
+            .map_err(|e| TrainError::file(&path, e))?;
         Ok(path)
     };
     let config = write(experiment.name.clone(), &main)?;
@@ -232,9 +240,15 @@ mod tests {
     fn recorded_plans_compare_floats_to_the_last_bits_and_everything_else_exactly() {
         let planned = json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80] });
         assert!(same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692985 }, "evals": [40, 80] }), &planned));
-        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 324, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80] }), &planned));
+        assert!(!same_json(
+            &json!({ "id": "u10k-1xC", "steps": 324, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80] }),
+            &planned
+        ));
         assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.0096136556 }, "evals": [40, 80] }), &planned));
         assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40] }), &planned));
-        assert!(!same_json(&json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80], "extra": 1 }), &planned));
+        assert!(!same_json(
+            &json!({ "id": "u10k-1xC", "steps": 323, "lr": { "peak": 0.009613655624692984 }, "evals": [40, 80], "extra": 1 }),
+            &planned
+        ));
     }
 }

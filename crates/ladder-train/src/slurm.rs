@@ -59,7 +59,10 @@ impl JobBook {
 
     /// The log file of a run's latest submission.
     pub fn latest_log(&self, experiment: &LadderExperiment, run: &str) -> Option<PathBuf> {
-        self.submissions.iter().rev().find_map(|s| s.runs.iter().position(|r| r == run).map(|i| experiment.work.join("slurm").join(format!("{}_{i}.out", s.job))))
+        self.submissions
+            .iter()
+            .rev()
+            .find_map(|s| s.runs.iter().position(|r| r == run).map(|i| experiment.work.join("slurm").join(format!("{}_{i}.out", s.job))))
     }
 }
 
@@ -77,7 +80,9 @@ fn on_path(name: &str) -> Option<PathBuf> {
 impl SlurmClient {
     /// `sbatch` and `squeue` from PATH, or an error that says what is missing.
     pub fn from_path() -> Result<Self, TrainError> {
-        let find = |name: &str| on_path(name).ok_or_else(|| TrainError::Config(format!("`{name}` is not on PATH: --executor slurm needs the Slurm client commands (sbatch, squeue) of a cluster login node; use --executor local to train here")));
+        let find = |name: &str| {
+            on_path(name).ok_or_else(|| TrainError::Config(format!("`{name}` is not on PATH: --executor slurm needs the Slurm client commands (sbatch, squeue) of a cluster login node; use --executor local to train here")))
+        };
         Ok(Self { sbatch: find("sbatch")?, squeue: find("squeue")? })
     }
 
@@ -86,7 +91,12 @@ impl SlurmClient {
         let out = Command::new(&self.sbatch).arg("--parsable").arg(script).output().map_err(|e| TrainError::file(&self.sbatch, e))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            return Err(TrainError::Config(format!("sbatch rejected {}: {}{}", script.display(), String::from_utf8_lossy(&out.stderr).trim(), stdout.trim())));
+            return Err(TrainError::Config(format!(
+                "sbatch rejected {}: {}{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stderr).trim(),
+                stdout.trim()
+            )));
         }
         // `--parsable` prints `<job id>[;<cluster>]`.
         let job = stdout.trim().split(';').next().unwrap_or("").to_string();
@@ -101,7 +111,10 @@ impl SlurmClient {
         if jobs.is_empty() {
             return Ok(BTreeSet::new());
         }
-        let out = Command::new(&self.squeue).args(["-h", "-r", "-o", "%i", "-j", &jobs.join(",")]).output().map_err(|e| TrainError::file(&self.squeue, e))?;
+        let out = Command::new(&self.squeue)
+            .args(["-h", "-r", "-o", "%i", "-j", &jobs.join(",")])
+            .output()
+            .map_err(|e| TrainError::file(&self.squeue, e))?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             // Jobs that left the queue long ago are unknown to squeue: none of them is active.
@@ -110,7 +123,11 @@ impl SlurmClient {
             }
             return Err(TrainError::Config(format!("squeue failed: {}", err.trim())));
         }
-        Ok(String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().split_once('_')).filter_map(|(job, i)| Some((job.to_string(), i.parse().ok()?))).collect())
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.trim().split_once('_'))
+            .filter_map(|(job, i)| Some((job.to_string(), i.parse().ok()?)))
+            .collect())
     }
 }
 
@@ -160,7 +177,12 @@ pub fn script(experiment: &LadderExperiment, runs: &[&PlannedRun], resources: &R
     }
     s.push_str("set -euo pipefail\n");
     s.push_str(&format!("runs=({})\n", runs.iter().map(|r| format!("'{}'", r.config.plan.id)).collect::<Vec<_>>().join(" ")));
-    s.push_str(&format!("exec '{}' run '{}' --only \"${{runs[$SLURM_ARRAY_TASK_ID]}}\" --device '{}'\n", command.binary.display(), command.file.display(), command.device));
+    s.push_str(&format!(
+        "exec '{}' run '{}' --only \"${{runs[$SLURM_ARRAY_TASK_ID]}}\" --device '{}'\n",
+        command.binary.display(),
+        command.file.display(),
+        command.device
+    ));
     s
 }
 
@@ -187,7 +209,13 @@ pub trait SlurmProgress {
 
 /// Submit every run that is neither finished nor in flight, then (unless `dry_run`) follow the
 /// arrays until they leave the queue. Finished runs are never touched.
-pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &TaskCommand, dry_run: bool, progress: &mut dyn SlurmProgress) -> Result<SlurmOutcome, TrainError> {
+pub fn run_slurm(
+    experiment: &LadderExperiment,
+    runs: &[PlannedRun],
+    command: &TaskCommand,
+    dry_run: bool,
+    progress: &mut dyn SlurmProgress,
+) -> Result<SlurmOutcome, TrainError> {
     let client = if dry_run { SlurmClient::from_path().ok() } else { Some(SlurmClient::from_path()?) };
     let slurm_dir = experiment.work.join("slurm");
     std::fs::create_dir_all(&slurm_dir).map_err(|e| TrainError::file(&slurm_dir, e))?;
@@ -197,8 +225,18 @@ pub fn run_slurm(experiment: &LadderExperiment, runs: &[PlannedRun], command: &T
         Some(c) => c.active(&known)?,
         None => BTreeSet::new(),
     };
-    let flying: BTreeSet<&str> = book.submissions.iter().flat_map(|s| active.iter().filter(|(j, _)| *j == s.job).filter_map(|(_, i)| s.runs.get(*i).map(String::as_str))).collect();
-    let mut outcome = SlurmOutcome { submitted: Vec::new(), in_flight: flying.iter().map(|s| s.to_string()).collect(), failed: Vec::new(), given_up: Vec::new(), scripts: Vec::new() };
+    let flying: BTreeSet<&str> = book
+        .submissions
+        .iter()
+        .flat_map(|s| active.iter().filter(|(j, _)| *j == s.job).filter_map(|(_, i)| s.runs.get(*i).map(String::as_str)))
+        .collect();
+    let mut outcome = SlurmOutcome {
+        submitted: Vec::new(),
+        in_flight: flying.iter().map(|s| s.to_string()).collect(),
+        failed: Vec::new(),
+        given_up: Vec::new(),
+        scripts: Vec::new(),
+    };
     let mut groups: Vec<(&Resources, Vec<&PlannedRun>)> = Vec::new();
     for run in runs {
         let id = &run.config.plan.id;

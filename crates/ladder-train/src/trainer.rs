@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use ladder_eval::{columns, heldout, EvalLog, EvalRow, ScorerConfig, TaskSuite};
 
-use crate::run_table::{Row, RunTable};
 use crate::fingerprint::{self, Fingerprint};
 use crate::lock::RunLock;
+use crate::run_table::{Row, RunTable};
 use crate::{checkpoint, optim, TrainError};
 
 /// Everything that determines a run; saved as `config.json` beside its outputs.
@@ -69,7 +69,18 @@ impl TrainConfig {
     /// A config with the paper's defaults for everything but the plan and the data.
     pub fn new(plan: RunPlan, data_files: Vec<PathBuf>) -> Self {
         let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
-        Self { plan, data_files, mix: None, data_cache: PathBuf::new(), tokenizer: "bytes".into(), data_seed: ladder_schedule::plan::PAPER_SEED, validation_windows: 16, checkpoint_every, z_loss: Z_LOSS, tasks: None }
+        Self {
+            plan,
+            data_files,
+            mix: None,
+            data_cache: PathBuf::new(),
+            tokenizer: "bytes".into(),
+            data_seed: ladder_schedule::plan::PAPER_SEED,
+            validation_windows: 16,
+            checkpoint_every,
+            z_loss: Z_LOSS,
+            tasks: None,
+        }
     }
 
     fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
@@ -98,7 +109,10 @@ impl TrainConfig {
         }
         let vocab = self.tokenizer()?.vocab_size();
         if vocab > p.shape.vocab {
-            return Err(TrainError::Config(format!("tokenizer {} has {vocab} ids but the model only {} rows", self.tokenizer, p.shape.vocab)));
+            return Err(TrainError::Config(format!(
+                "tokenizer {} has {vocab} ids but the model only {} rows",
+                self.tokenizer, p.shape.vocab
+            )));
         }
         Ok(())
     }
@@ -158,7 +172,13 @@ impl Trainer {
         let (tokenizer, plan) = (self.config.tokenizer()?, &self.config.plan);
         Ok(match &self.config.mix {
             Some(mix) => mix.pack(&self.config.data_cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
-            None => PackedWindows::new(&Corpus::read(&self.config.data_files)?, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed, self.config.validation_windows)?,
+            None => PackedWindows::new(
+                &Corpus::read(&self.config.data_files)?,
+                tokenizer.as_ref(),
+                plan.shape.seq_len,
+                self.config.data_seed,
+                self.config.validation_windows,
+            )?,
         })
     }
 
@@ -172,7 +192,10 @@ impl Trainer {
         let existing = checkpoint::latest(&self.dir);
         let now = Fingerprint::of(&self.config, &self.device)?;
         if !resume && existing.is_some() {
-            return Err(TrainError::Config(format!("{} already holds a run; pass --resume to continue it or choose another folder", self.dir.display())));
+            return Err(TrainError::Config(format!(
+                "{} already holds a run; pass --resume to continue it or choose another folder",
+                self.dir.display()
+            )));
         }
         if resume && existing.is_some() {
             match Fingerprint::read(&fingerprint_path)? {
@@ -195,7 +218,10 @@ impl Trainer {
                 None if config_path.exists() => {
                     let saved = std::fs::read_to_string(&config_path).map_err(|e| TrainError::file(&config_path, e))?;
                     if saved != json && !self.accept_changed {
-                        return Err(TrainError::Config(format!("{} holds a run with another config; resume needs the same run, seed and data", config_path.display())));
+                        return Err(TrainError::Config(format!(
+                            "{} holds a run with another config; resume needs the same run, seed and data",
+                            config_path.display()
+                        )));
                     }
                 }
                 None => {}
@@ -229,7 +255,13 @@ impl Trainer {
             .iter()
             .zip(&whole)
             .filter(|((_, n), (_, all))| n == all && total < whole.iter().map(|(_, a)| a).sum::<u64>())
-            .map(|((name, n), _)| format!("{name} ({:.1} % of the run; mix {:.1} %)", 100.0 * *n as f64 / total.max(1) as f64, 100.0 * wanted(name).unwrap_or(f64::NAN)))
+            .map(|((name, n), _)| {
+                format!(
+                    "{name} ({:.1} % of the run; mix {:.1} %)",
+                    100.0 * *n as f64 / total.max(1) as f64,
+                    100.0 * wanted(name).unwrap_or(f64::NAN)
+                )
+            })
             .collect();
         if !ran_out.is_empty() {
             eprintln!("warning: {} uses up {}, so its later steps train on a mix away from the weights and from shorter runs' data; weight sources by their size to avoid this", plan.id, ran_out.join(", "));
@@ -243,7 +275,8 @@ impl Trainer {
         // every evaluation is whole in the logs (a lost or cut row is redone from an earlier
         // checkpoint, or from the start).
         let resumed = if resume {
-            let logged: std::collections::BTreeSet<u64> = ladder_eval::log::complete_rows(&self.dir.join("evals.csv")).iter().map(|r| r.step).collect();
+            let logged: std::collections::BTreeSet<u64> =
+                ladder_eval::log::complete_rows(&self.dir.join("evals.csv")).iter().map(|r| r.step).collect();
             let trained = crate::run_table::complete_steps(&self.dir.join("run.csv"));
             let eval_gap = plan.eval_steps.iter().find(|s| !logged.contains(s)).map_or(u64::MAX, |s| s - 1);
             let row_gap = (1..).find(|s| !trained.contains(s)).map_or(u64::MAX, |s: u64| s - 1);
@@ -285,21 +318,44 @@ impl Trainer {
             } else {
                 f64::NAN
             };
-            table.append(&Row { step, tokens: step * plan.tokens_per_step, lr, train_loss: stats.loss, train_ce: stats.ce, z_loss: stats.z, grad_norm: stats.grad_norm, val_ce: row_val, seconds: started.elapsed().as_secs_f64() })?;
+            table.append(&Row {
+                step,
+                tokens: step * plan.tokens_per_step,
+                lr,
+                train_loss: stats.loss,
+                train_ce: stats.ce,
+                z_loss: stats.z,
+                grad_norm: stats.grad_norm,
+                val_ce: row_val,
+                seconds: started.elapsed().as_secs_f64(),
+            })?;
             if evaluate || step % self.config.checkpoint_every == 0 || step == plan.total_steps {
                 checkpoint::save(&self.dir, step, &model, &optim)?;
                 last_checkpoint = step;
             }
             progress.step(step, plan.total_steps, stats.loss);
         }
-        Ok(TrainSummary { resumed_from: start, last_step: end.max(start), tokens: end.saturating_sub(start) * plan.tokens_per_step, seconds: started.elapsed().as_secs_f64(), val_ce })
+        Ok(TrainSummary {
+            resumed_from: start,
+            last_step: end.max(start),
+            tokens: end.saturating_sub(start) * plan.tokens_per_step,
+            seconds: started.elapsed().as_secs_f64(),
+            val_ce,
+        })
     }
 }
 
 impl Trainer {
     /// The values of one eval step: the held-out loss over all sources (first), per source, and
     /// every task's metrics, under their OLMo-ladder column names.
-    fn evaluate(&self, model: &Model, data: &PackedWindows, suite: Option<&TaskSuite>, tokenizer: &dyn Tokenizer, step: u64) -> Result<EvalRow, TrainError> {
+    fn evaluate(
+        &self,
+        model: &Model,
+        data: &PackedWindows,
+        suite: Option<&TaskSuite>,
+        tokenizer: &dyn Tokenizer,
+        step: u64,
+    ) -> Result<EvalRow, TrainError> {
         let plan = &self.config.plan;
         let by_source = heldout::validation_loss_by_source(model, data, plan.batch_seqs, &self.device);
         let mut values = vec![(columns::HELDOUT_ALL.to_string(), heldout::overall(&by_source))];

@@ -29,7 +29,13 @@ fn bigram_documents(count: usize) -> Vec<String> {
             for _ in 0..60 {
                 text.push(words[w].as_str());
                 let u = rng.next_f64();
-                w = if u < 0.45 { (w * 7 + 1) % WORDS } else if u < 0.9 { (w * 11 + 3) % WORDS } else { rng.below(WORDS) };
+                w = if u < 0.45 {
+                    (w * 7 + 1) % WORDS
+                } else if u < 0.9 {
+                    (w * 11 + 3) % WORDS
+                } else {
+                    rng.below(WORDS)
+                };
             }
             text.join(" ")
         })
@@ -63,7 +69,11 @@ fn a_trained_model_beats_chance_on_a_micro_task_and_a_fresh_one_does_not() {
     let size = Size { name: "bigram", aliases: &[], shape: shape.clone(), ladder_rung: true };
     let plan = RunPlan::new(&size, 0.5, &LadderRules::micro().with_seq_len(64), 3, EvalCadence::Count(2)).unwrap();
     let mut config = TrainConfig::new(plan, Vec::new());
-    config.mix = Some(Mix { sources: vec![MixSource { name: "bigram".into(), weight: 1.0, files: vec![corpus.clone()] }], validation_windows: 4, reserve_eval_documents: true });
+    config.mix = Some(Mix {
+        sources: vec![MixSource { name: "bigram".into(), weight: 1.0, files: vec![corpus.clone()] }],
+        validation_windows: 4,
+        reserve_eval_documents: true,
+    });
     config.tokenizer = tokenizer_path.display().to_string();
     config.tasks = Some(TaskEvalConfig { tasks: label.clone(), limit: None, cache: root.clone() });
     // Micro tasks without a reserving mix are refused.
@@ -76,7 +86,11 @@ fn a_trained_model_beats_chance_on_a_micro_task_and_a_fresh_one_does_not() {
     Trainer::new(config, &run, Device::flex()).unwrap().run(false, None, &mut ()).unwrap();
     // The realised mix is recorded beside the run, with each source's share of the weights.
     let mix: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run.join("mix.json")).unwrap()).unwrap();
-    assert_eq!((mix[0]["source"].as_str(), mix[0]["share"].as_f64(), mix[0]["target_share"].as_f64()), (Some("bigram"), Some(1.0), Some(1.0)), "{mix}");
+    assert_eq!(
+        (mix[0]["source"].as_str(), mix[0]["share"].as_f64(), mix[0]["target_share"].as_f64()),
+        (Some("bigram"), Some(1.0), Some(1.0)),
+        "{mix}"
+    );
     let column = format!("eval/downstream/{label}_len_norm");
     let evals = ladder_eval::log::read(&run.join("evals.csv")).unwrap();
     let trained = evals.last().unwrap().values.iter().find(|(c, _)| *c == column).map(|(_, v)| *v).unwrap();

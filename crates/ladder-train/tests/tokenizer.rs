@@ -7,7 +7,11 @@ use ladder_train::experiment::LadderExperiment;
 
 fn text_files() -> Vec<PathBuf> {
     let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("../docs")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("../docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
     files.sort();
     files
 }

@@ -40,12 +40,11 @@ pub fn load_config(config: &Path, runs_dir: &Path) -> Result<Ladder> {
 pub fn load_config_with(config: &Path, runs_dir: &Path, missing: Missing) -> Result<(Ladder, Skipped)> {
     let mut skipped = Skipped::new();
     let text = std::fs::read_to_string(config).map_err(|source| LadderError::Io { path: config.to_path_buf(), source })?;
-    let raw: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| LadderError::Malformed {
-            path: config.to_path_buf(),
-            line: e.line() as u64,
-            message: format!("{e} (expected an object of entries {{\"paths\", \"mode\", \"n\", \"flops\"}})"),
-        })?;
+    let raw: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).map_err(|e| LadderError::Malformed {
+        path: config.to_path_buf(),
+        line: e.line() as u64,
+        message: format!("{e} (expected an object of entries {{\"paths\", \"mode\", \"n\", \"flops\"}})"),
+    })?;
     let mut entries = Vec::with_capacity(raw.len());
     for (name, value) in raw {
         let bad = |message: String| LadderError::BadConfig { config: config.to_path_buf(), entry: name.clone(), message };

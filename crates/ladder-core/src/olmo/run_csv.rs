@@ -144,7 +144,8 @@ mod tests {
         // Text is still refused, and so are a missing step and a column without any value.
         assert!(read_run_csv_with(&write("w2.csv", "_step,batch_size_in_tokens,m\n10,4,oops\n"), Missing::Skip).is_err());
         assert!(read_run_csv_with(&write("w3.csv", "_step,batch_size_in_tokens,m\n,4,1\n"), Missing::Skip).is_err());
-        let err = read_run_csv_with(&write("w4.csv", "_step,batch_size_in_tokens,m\n10,4,\n20,4,nan\n"), Missing::Skip).unwrap_err().to_string();
+        let err =
+            read_run_csv_with(&write("w4.csv", "_step,batch_size_in_tokens,m\n10,4,\n20,4,nan\n"), Missing::Skip).unwrap_err().to_string();
         assert!(err.contains("w4.csv") && err.contains("`m`") && err.contains("no value"), "{err}");
     }
 

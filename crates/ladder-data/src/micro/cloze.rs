@@ -19,7 +19,12 @@ pub fn build(reserved: &[&String], counts: &WordCounts, n: usize, seed: u64) -> 
         let bytes = doc.as_bytes();
         for (s, e) in letter_runs(doc) {
             let word = &doc[s..e];
-            if s > MIN_CONTEXT_BYTES && bytes[s - 1] == b' ' && word.len() >= 2 && word.bytes().all(|b| b.is_ascii_lowercase()) && !doc[..s - 1].trim_end().is_empty() {
+            if s > MIN_CONTEXT_BYTES
+                && bytes[s - 1] == b' '
+                && word.len() >= 2
+                && word.bytes().all(|b| b.is_ascii_lowercase())
+                && !doc[..s - 1].trim_end().is_empty()
+            {
                 candidates.push((d, s, e));
             }
         }

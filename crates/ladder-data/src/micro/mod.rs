@@ -155,7 +155,10 @@ pub fn build(cache: &Path, spec: MicroSpec, mut on_source: impl FnMut(&MicroSour
     let old = MicroManifest::load(cache)?.filter(|m| m.version == BUILDER_VERSION && m.spec == spec);
     let mut manifest = MicroManifest { version: BUILDER_VERSION, spec, sources: Vec::new() };
     for entry in &data.entries {
-        let current = old.as_ref().and_then(|m| m.source(&entry.source)).filter(|s| s.corpus_checksum == entry.checksum && s.tasks.iter().all(|t| task_path(cache, &t.label).exists()));
+        let current = old
+            .as_ref()
+            .and_then(|m| m.source(&entry.source))
+            .filter(|s| s.corpus_checksum == entry.checksum && s.tasks.iter().all(|t| task_path(cache, &t.label).exists()));
         if let Some(kept) = current {
             on_source(kept, false);
             manifest.sources.push(kept.clone());
@@ -192,7 +195,8 @@ pub fn build_source(cache: &Path, source: &str, checksum: &str, documents: &[Str
         };
         let label = label(family, source);
         let path = task_path(cache, &label);
-        ladder_core::fsio::write_atomic(&path, request_lines(&label, source, &questions)).map_err(|e| DataError::Io { path: path.clone(), source: e })?;
+        ladder_core::fsio::write_atomic(&path, request_lines(&label, source, &questions))
+            .map_err(|e| DataError::Io { path: path.clone(), source: e })?;
         tasks.push(MicroTaskEntry { label, family, questions: questions.len(), unigram_accuracy: unigram_accuracy(&questions, &counts) });
     }
     let reserved = mask.iter().enumerate().filter(|(_, &r)| r).map(|(i, _)| i).collect();
@@ -226,14 +230,20 @@ fn unigram_accuracy(questions: &[MicroQuestion], counts: &WordCounts) -> f64 {
     if questions.is_empty() {
         return f64::NAN;
     }
-    let score = |choice: &str| -> f64 { words::letter_runs(choice).map(|(s, e)| ((counts.count_of(&choice[s..e].to_ascii_lowercase()) + 1) as f64).ln()).sum() };
+    let score = |choice: &str| -> f64 {
+        words::letter_runs(choice).map(|(s, e)| ((counts.count_of(&choice[s..e].to_ascii_lowercase()) + 1) as f64).ln()).sum()
+    };
     let total: f64 = questions
         .iter()
         .map(|q| {
             let scores: Vec<f64> = q.choices.iter().map(|c| score(c)).collect();
             let best = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let ties = scores.iter().filter(|&&s| s == best).count();
-            if scores[q.gold] == best { 1.0 / ties as f64 } else { 0.0 }
+            if scores[q.gold] == best {
+                1.0 / ties as f64
+            } else {
+                0.0
+            }
         })
         .sum();
     total / questions.len() as f64
@@ -243,7 +253,10 @@ fn unigram_accuracy(questions: &[MicroQuestion], counts: &WordCounts) -> f64 {
 pub fn load(cache: &Path, label: &str) -> Result<TaskRequests, DataError> {
     let path = task_path(cache, label);
     if !path.exists() {
-        return Err(DataError::Config(format!("micro task {label} not found at {}; run `ladder data prepare` (or `ladder data micro-tasks`) for its source", path.display())));
+        return Err(DataError::Config(format!(
+            "micro task {label} not found at {}; run `ladder data prepare` (or `ladder data micro-tasks`) for its source",
+            path.display()
+        )));
     }
     let text = std::fs::read_to_string(&path).map_err(|source| DataError::Io { path: path.clone(), source })?;
     TaskRequests::parse(label, &text, &path)
@@ -255,15 +268,19 @@ mod tests {
 
     fn corpus() -> Vec<String> {
         // 60 documents of varied prose: enough words for frequency neighbours.
-        let vocab: Vec<String> = (0..300).map(|k| format!("{}{}{}", char::from(b'a' + (k % 26) as u8), char::from(b'a' + (k / 26 % 26) as u8), "xyz".repeat(1 + k % 3))).collect();
+        let vocab: Vec<String> = (0..300)
+            .map(|k| format!("{}{}{}", char::from(b'a' + (k % 26) as u8), char::from(b'a' + (k / 26 % 26) as u8), "xyz".repeat(1 + k % 3)))
+            .collect();
         let mut rng = SplitMix64::new(5, 0);
         (0..60)
             .map(|_| {
-                let words: Vec<&str> = (0..400).map(|_| {
-                    // Zipf-like: small indices much more often.
-                    let u = rng.next_f64();
-                    vocab[((u * u * u) * vocab.len() as f64) as usize].as_str()
-                }).collect();
+                let words: Vec<&str> = (0..400)
+                    .map(|_| {
+                        // Zipf-like: small indices much more often.
+                        let u = rng.next_f64();
+                        vocab[((u * u * u) * vocab.len() as f64) as usize].as_str()
+                    })
+                    .collect();
                 words.join(" ")
             })
             .collect()
@@ -290,7 +307,7 @@ mod tests {
             for q in &task.questions {
                 assert_eq!(q.choices.len(), 4);
                 let gold = &q.choices[q.gold].continuation;
-                assert!(q.choices.iter().all(|c| c.continuation.trim().len() > 0 && c.continuation.starts_with(' ')));
+                assert!(q.choices.iter().all(|c| !c.continuation.trim().is_empty() && c.continuation.starts_with(' ')));
                 assert_eq!(q.choices.iter().filter(|c| &c.continuation == gold).count(), 1, "{q:?}");
                 assert!(!q.choices[0].context.is_empty());
             }

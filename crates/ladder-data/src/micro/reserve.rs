@@ -42,7 +42,11 @@ impl Reserve {
         let mask = self.mask(source, documents.len());
         let (mut kept, mut reserved) = (Vec::new(), Vec::new());
         for (doc, &r) in documents.iter().zip(&mask) {
-            if r { reserved.push(doc) } else { kept.push(doc) }
+            if r {
+                reserved.push(doc)
+            } else {
+                kept.push(doc)
+            }
         }
         (kept, reserved)
     }

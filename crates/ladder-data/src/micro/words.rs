@@ -115,7 +115,9 @@ mod tests {
             let d = counts.distractors(&gold, &mut rng).expect("neighbours exist");
             assert!(d.iter().all(|w| *w != gold && !w.is_empty()));
             let c = counts.count_of(&gold);
-            assert!(d.iter().all(|w| (counts.count_of(w) as f64) <= c as f64 * MAX_RATIO && counts.count_of(w) as f64 * MAX_RATIO >= c as f64));
+            assert!(d
+                .iter()
+                .all(|w| (counts.count_of(w) as f64) <= c as f64 * MAX_RATIO && counts.count_of(w) as f64 * MAX_RATIO >= c as f64));
             above[d.iter().filter(|w| counts.count_of(w) > c).count()] += 1;
         }
         // The number of more frequent distractors is uniform over 0..=3.

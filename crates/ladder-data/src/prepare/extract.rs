@@ -90,9 +90,16 @@ pub fn documents(spec: &SourceSpec, root: &Path) -> Result<Vec<String>, DataErro
         }
         Extract::JsonExtracts { glob: g } => {
             for path in glob(root, g)? {
-                let value: serde_json::Value = serde_json::from_str(&read(&path, false)?)
-                    .map_err(|e| DataError::BadLine { path: path.clone(), line: e.line(), why: e.to_string() })?;
-                let entries = value.as_object().ok_or_else(|| DataError::BadLine { path: path.clone(), line: 1, why: "expected a JSON object of {title, extract} entries".into() })?;
+                let value: serde_json::Value = serde_json::from_str(&read(&path, false)?).map_err(|e| DataError::BadLine {
+                    path: path.clone(),
+                    line: e.line(),
+                    why: e.to_string(),
+                })?;
+                let entries = value.as_object().ok_or_else(|| DataError::BadLine {
+                    path: path.clone(),
+                    line: 1,
+                    why: "expected a JSON object of {title, extract} entries".into(),
+                })?;
                 for (key, entry) in entries {
                     let title = entry.get("title").and_then(|t| t.as_str()).unwrap_or(key);
                     if let Some(extract) = entry.get("extract").and_then(|t| t.as_str()) {
@@ -145,7 +152,8 @@ mod tests {
         for f in ["a/1.txt", "a/b/2.txt", "a/b/c/3.txt", "a/b/c/4.md"] {
             std::fs::write(root.join(f), "x").unwrap();
         }
-        let names = |g: &str| glob(&root, g).unwrap().iter().map(|p| p.strip_prefix(&root).unwrap().display().to_string()).collect::<Vec<_>>();
+        let names =
+            |g: &str| glob(&root, g).unwrap().iter().map(|p| p.strip_prefix(&root).unwrap().display().to_string()).collect::<Vec<_>>();
         assert_eq!(names("a/*.txt"), vec!["a/1.txt"]);
         assert_eq!(names("a/**/*.txt"), vec!["a/1.txt", "a/b/2.txt", "a/b/c/3.txt"]);
         assert!(glob(&root, "nope/*.txt").unwrap_err().to_string().contains("nope"));

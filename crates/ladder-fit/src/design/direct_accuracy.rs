@@ -2,7 +2,7 @@
 
 use ladder_core::{Feature, Ladder, Task};
 
-use super::{Prediction, parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
+use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
 use crate::fitter::FitSettings;
 use crate::law::Law;
 use crate::predict::{Result, Step1};

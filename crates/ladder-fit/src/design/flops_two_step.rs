@@ -3,7 +3,7 @@
 use ladder_core::{Ladder, Task};
 
 use super::two_step::TwoStepParams;
-use super::{Prediction, parse_params, stage, Design, DesignKind, FittedDesign};
+use super::{parse_params, stage, Design, DesignKind, FittedDesign, Prediction};
 use crate::law::FlopsPowerLaw;
 use crate::law::Law;
 use crate::predict::{FlopsStep1, Result, Step2};

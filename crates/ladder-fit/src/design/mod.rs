@@ -107,12 +107,14 @@ pub const REGISTRY: &[DesignKind] = &[two_step::KIND, flops_two_step::KIND, sing
 
 /// Builds a design from an experiment-file table with `name`, `kind` and the kind's parameters.
 pub fn build(spec: &toml::Table) -> Result<Box<dyn Design>> {
-    let bad = |message: String| PredictError::Design { design: spec.get("name").and_then(|v| v.as_str()).unwrap_or("?").to_string(), message };
+    let bad =
+        |message: String| PredictError::Design { design: spec.get("name").and_then(|v| v.as_str()).unwrap_or("?").to_string(), message };
     let name = spec.get("name").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `name`".into()))?;
     let kind = spec.get("kind").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `kind`".into()))?;
-    let entry = REGISTRY.iter().find(|k| k.kind == kind).ok_or_else(|| {
-        bad(format!("unknown kind `{kind}`; known: {}", REGISTRY.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")))
-    })?;
+    let entry = REGISTRY
+        .iter()
+        .find(|k| k.kind == kind)
+        .ok_or_else(|| bad(format!("unknown kind `{kind}`; known: {}", REGISTRY.iter().map(|k| k.kind).collect::<Vec<_>>().join(", "))))?;
     let mut params = spec.clone();
     params.remove("name");
     params.remove("kind");

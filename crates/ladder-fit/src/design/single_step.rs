@@ -2,9 +2,9 @@
 
 use ladder_core::{Ladder, Task};
 
-use super::{Prediction, parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign};
-use crate::law::SingleStepLaw;
+use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
 use crate::law::Law;
+use crate::law::SingleStepLaw;
 use crate::predict::{Result, SingleStep};
 
 /// The single-step design.
@@ -21,7 +21,10 @@ pub(super) const KIND: DesignKind = DesignKind {
     about: "accuracy = p * sigmoid(A/N^a + B/D^b + E) + q fitted to final checkpoints, multi-start",
     build: |name, params| {
         let p: FinalPointParams = parse_params(name, params)?;
-        Ok(Box::new(SingleStepDesign { name: name.to_string(), recipe: SingleStep { moving_avg: p.moving_avg, fit: p.fit.apply(SingleStep::paper().fit) } }))
+        Ok(Box::new(SingleStepDesign {
+            name: name.to_string(),
+            recipe: SingleStep { moving_avg: p.moving_avg, fit: p.fit.apply(SingleStep::paper().fit) },
+        }))
     },
 };
 

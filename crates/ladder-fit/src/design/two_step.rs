@@ -3,11 +3,11 @@
 use ladder_core::{Feature, Ladder, Task};
 use serde::Deserialize;
 
-use super::{Prediction, default_window, parse_params, stage, Design, DesignKind, FittedDesign};
+use super::{default_window, parse_params, stage, Design, DesignKind, FittedDesign, Prediction};
 use crate::fitter::{FitOverrides, FitSettings};
+use crate::law::Law;
 use crate::law::LogSigmoid;
 use crate::points::CheckpointPolicy;
-use crate::law::Law;
 use crate::predict::{PredictError, Result, Step1, Step2, Step2Curve};
 
 /// Two-step prediction through an intermediate feature (task bpb, TaskCE or C4 loss).

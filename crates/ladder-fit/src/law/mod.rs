@@ -42,7 +42,13 @@ pub(crate) mod tests {
             hi[j] += h;
             lo[j] -= h;
             let numeric = (law.value(&hi, x) - law.value(&lo, x)) / (2.0 * h);
-            assert!((numeric - g[j]).abs() <= 1e-5 * numeric.abs().max(1e-3), "{} d/d{}: {numeric} vs {}", law.name(), law.param_names()[j], g[j]);
+            assert!(
+                (numeric - g[j]).abs() <= 1e-5 * numeric.abs().max(1e-3),
+                "{} d/d{}: {numeric} vs {}",
+                law.name(),
+                law.param_names()[j],
+                g[j]
+            );
         }
     }
 }

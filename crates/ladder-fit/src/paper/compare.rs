@@ -21,7 +21,11 @@ pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Re
         }
         let path = published_dir.join(format!("{}.csv", t.name));
         if !path.is_file() {
-            return Err(LadderError::Io { path, source: std::io::Error::new(std::io::ErrorKind::NotFound, "the published table to compare with does not exist") }.into());
+            return Err(LadderError::Io {
+                path,
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "the published table to compare with does not exist"),
+            }
+            .into());
         }
         let published = CsvReadOptions::default()
             .with_has_header(true)

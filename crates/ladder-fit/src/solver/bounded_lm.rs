@@ -50,7 +50,6 @@ impl BoundedLm {
         }
         a
     }
-
 }
 
 fn half_square_norm(r: &[f64]) -> f64 {
@@ -88,9 +87,7 @@ where
         let r = state.take_residuals().expect("initialised");
         let f = state.get_cost();
         let n = x.len();
-        let free: Vec<usize> = (0..n)
-            .filter(|&i| !self.bounds.blocked(i, x[i], g[i]))
-            .collect();
+        let free: Vec<usize> = (0..n).filter(|&i| !self.bounds.blocked(i, x[i], g[i])).collect();
         let a = self.normal_matrix(n);
         let k = free.len();
         for _ in 0..60 {

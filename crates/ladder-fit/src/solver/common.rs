@@ -69,7 +69,6 @@ pub(crate) fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     b.iter().all(|v| v.is_finite()).then_some(b)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::solve;

@@ -154,11 +154,7 @@ where
             d = self.direction(&g, &free);
         }
         // First step without curvature information: move at most one unit in any coordinate.
-        let mut t = if self.history.is_empty() {
-            1.0 / d.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0)
-        } else {
-            1.0
-        };
+        let mut t = if self.history.is_empty() { 1.0 / d.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1.0) } else { 1.0 };
         let mut accepted = None;
         for _ in 0..self.max_backtracks {
             let mut trial: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + t * b).collect();

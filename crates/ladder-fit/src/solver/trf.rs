@@ -217,11 +217,8 @@ fn trust_region_step(m: usize, uf: &[f64], s: &[f64], v: &[f64], delta: f64, ini
     } else {
         0.0
     };
-    let mut alpha = if !full_rank && initial_alpha == 0.0 {
-        (0.001 * alpha_upper).max((alpha_lower * alpha_upper).sqrt())
-    } else {
-        initial_alpha
-    };
+    let mut alpha =
+        if !full_rank && initial_alpha == 0.0 { (0.001 * alpha_upper).max((alpha_lower * alpha_upper).sqrt()) } else { initial_alpha };
     for _ in 0..10 {
         if alpha < alpha_lower || alpha > alpha_upper {
             alpha = (0.001 * alpha_upper).max((alpha_lower * alpha_upper).sqrt());
@@ -284,21 +281,25 @@ fn minimize_quadratic_1d(a: f64, b: f64, lo: f64, hi: f64, c: f64) -> (f64, f64)
             candidates.push(extremum);
         }
     }
-    candidates.into_iter().map(|t| (t, t * (a * t + b) + c)).fold((f64::NAN, f64::INFINITY), |best, cur| if cur.1 < best.1 { cur } else { best })
+    candidates
+        .into_iter()
+        .map(|t| (t, t * (a * t + b) + c))
+        .fold((f64::NAN, f64::INFINITY), |best, cur| if cur.1 < best.1 { cur } else { best })
 }
 
 impl Trf {
     /// Largest step along `s` from `x` that stays in the box, and which bounds it hits (±1).
     fn step_to_bound(&self, x: &[f64], s: &[f64]) -> (f64, Vec<f64>) {
-        let steps: Vec<f64> = (0..x.len())
-            .map(|i| {
-                if s[i] == 0.0 {
-                    f64::INFINITY
-                } else {
-                    ((self.bounds.lower[i] - x[i]) / s[i]).max((self.bounds.upper[i] - x[i]) / s[i])
-                }
-            })
-            .collect();
+        let steps: Vec<f64> =
+            (0..x.len())
+                .map(|i| {
+                    if s[i] == 0.0 {
+                        f64::INFINITY
+                    } else {
+                        ((self.bounds.lower[i] - x[i]) / s[i]).max((self.bounds.upper[i] - x[i]) / s[i])
+                    }
+                })
+                .collect();
         let min = steps.iter().copied().fold(f64::INFINITY, f64::min);
         let hits = steps.iter().zip(s).map(|(st, si)| if *st == min { si.signum() * (*si != 0.0) as u8 as f64 } else { 0.0 }).collect();
         (min, hits)
@@ -439,9 +440,8 @@ where
         let j_h = j_aug[..m * n].to_vec();
         let (s, vmat, us) = svd(j_aug, n);
         // uf = Uᵀ f_aug with U = (A V) Σ⁻¹; the augmented rows of f are zero.
-        let uf: Vec<f64> = (0..n)
-            .map(|k| if s[k] > 0.0 { (0..m).map(|r| us[r * n + k] * f[r]).sum::<f64>() / s[k] } else { 0.0 })
-            .collect();
+        let uf: Vec<f64> =
+            (0..n).map(|k| if s[k] > 0.0 { (0..m).map(|r| us[r * n + k] * f[r]).sum::<f64>() / s[k] } else { 0.0 }).collect();
         let theta = (1.0 - g_norm).max(0.995);
         let q = Quadratic { jac: &j_h, g: &g_h, diag: &diag_h };
         let x_norm = norm(&x);

@@ -13,10 +13,10 @@
 use ladder_core::{Checkpoints, Entry, Ladder, Mode, Run, Task};
 use rayon::prelude::*;
 
-use ladder_core::rng::SplitMix64;
 use super::{quantile, Interval};
 use crate::design::Design;
 use crate::predict::Target;
+use ladder_core::rng::SplitMix64;
 
 /// What a bootstrap draw resamples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
@@ -179,7 +179,11 @@ pub fn bootstrap(
             let features: Vec<f64> = ok.iter().filter_map(|d| d[t].1).collect();
             let tail = (1.0 - settings.level) / 2.0;
             BootstrapSummary {
-                interval: if acc.len() >= 2 { Interval { lo: quantile(&acc, tail), hi: quantile(&acc, 1.0 - tail) } } else { Interval::NONE },
+                interval: if acc.len() >= 2 {
+                    Interval { lo: quantile(&acc, tail), hi: quantile(&acc, 1.0 - tail) }
+                } else {
+                    Interval::NONE
+                },
                 sd: if acc.len() >= 2 { sd(&acc) } else { f64::NAN },
                 feature_sd: (features.len() >= 2).then(|| sd(&features)),
                 failed,
@@ -196,7 +200,11 @@ mod tests {
     #[test]
     fn residual_resampling_keeps_the_smooth_curve_and_the_residual_pool() {
         let values: Vec<f64> = (0..12).map(|i| 1.0 / (1.0 + i as f64) + if i % 2 == 0 { 0.01 } else { -0.01 }).collect();
-        let run = Run::new("r", "mem", Checkpoints { steps: None, tokens: (1..=12).map(f64::from).collect(), metrics: vec![("m".into(), values.clone())] });
+        let run = Run::new(
+            "r",
+            "mem",
+            Checkpoints { steps: None, tokens: (1..=12).map(f64::from).collect(), metrics: vec![("m".into(), values.clone())] },
+        );
         let ladder = Ladder { entries: vec![Entry { name: "a".into(), mode: Mode::Train, n: 1.0, flops_per_token: 1.0, runs: vec![run] }] };
         let smooth = centred_average(&values, 5);
         let pool: Vec<f64> = values.iter().zip(&smooth).map(|(v, s)| v - s).collect();

@@ -36,7 +36,17 @@ pub fn coverage_backtest(
         .collect();
     let targets: Vec<Target> = pseudo.iter().map(|p| p.1.clone()).collect();
     let cols = (
-        Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
     );
     let (mut design, mut task, mut target, mut actual, mut predicted, mut d_lo, mut d_hi, mut b_lo, mut b_hi, mut d_cov, mut b_cov) = cols;
     for d in designs {

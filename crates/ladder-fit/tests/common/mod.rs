@@ -41,13 +41,20 @@ pub fn noisy_ladder(loss: &[f64; 5], seed: u64, scale: f64) -> (Ladder, f64) {
     let mut noise = Noise(seed);
     let mut run = |name: String, n: f64, d_final: f64| {
         let tokens: Vec<f64> = (1..=100).map(|i| (d_final * i as f64 / 100.0).round()).collect();
-        let loss: Vec<f64> = tokens.iter().map(|&d| NdPowerLaw::default().value(loss, &[n, d]) * (1.0 + scale * 0.002 * noise.normal())).collect();
+        let loss: Vec<f64> =
+            tokens.iter().map(|&d| NdPowerLaw::default().value(loss, &[n, d]) * (1.0 + scale * 0.002 * noise.normal())).collect();
         let accuracy: Vec<f64> = loss.iter().map(|&l| Sigmoid.value(&ACC, &[l]) + scale * ACC_NOISE * noise.normal()).collect();
         Run::new(name, "synthetic", Checkpoints { steps: None, tokens, metrics: vec![(bpb.clone(), loss), (acc.clone(), accuracy)] })
     };
     let entries: Vec<Entry> = sizes
         .iter()
-        .map(|&(name, n)| Entry { name: name.into(), mode: Mode::Train, n, flops_per_token: 6.0 * n, runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m)).collect() })
+        .map(|&(name, n)| Entry {
+            name: name.into(),
+            mode: Mode::Train,
+            n,
+            flops_per_token: 6.0 * n,
+            runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m)).collect(),
+        })
         .collect();
     let target_run = run("target".into(), 1e9, 4e10);
     let actual = *target_run.metric(&acc).unwrap().last().unwrap();
