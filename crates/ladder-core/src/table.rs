@@ -191,6 +191,40 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, name: &str, format: Format) -
 mod tests {
     use super::*;
 
+    /// A reader polling a table while it is rewritten never sees it empty or half written (a
+    /// table written in place is truncated first, and the reader sees that).
+    #[test]
+    fn a_rewritten_table_is_never_seen_partial() {
+        let dir = std::env::temp_dir().join(format!("ladder-core-table-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let rows = 20_000;
+        let mut df = df!("x" => (0..rows).map(|i| i as f64).collect::<Vec<_>>(), "name" => vec!["run"; rows]).unwrap();
+        let path = write_table(&mut df, &dir, "t", Format::Csv).unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = {
+            let (path, stop, len) = (path.clone(), stop.clone(), whole.len());
+            std::thread::spawn(move || {
+                let (mut reads, mut partial) = (0, 0);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Ok(bytes) = std::fs::read(&path) {
+                        reads += 1;
+                        partial += usize::from(bytes.len() != len);
+                    }
+                }
+                (reads, partial)
+            })
+        };
+        for _ in 0..50 {
+            write_table(&mut df, &dir, "t", Format::Csv).unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (reads, partial) = reader.join().unwrap();
+        assert!(reads > 0);
+        assert_eq!(partial, 0, "{partial} of {reads} reads saw a partial table");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn multipliers_parse_from_run_names() {
         assert_eq!(multiplier_of("190M-10xC"), Some(10.0));

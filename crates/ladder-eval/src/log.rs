@@ -116,6 +116,42 @@ pub fn complete_rows(path: &Path) -> Vec<EvalRow> {
 mod tests {
     use super::*;
 
+    /// A log reopened for a resume is rewritten whole: a reader polling it meanwhile always sees
+    /// the kept rows (rewritten in place, it is truncated first, and a kill then loses them).
+    #[test]
+    fn a_resumed_log_is_never_seen_without_its_kept_rows() {
+        let dir = std::env::temp_dir().join(format!("ladder-eval-log-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("evals.csv");
+        let row = |step| EvalRow { step, tokens: step * 100, values: (0..200).map(|m| (format!("metric{m}"), m as f64 / 7.0)).collect() };
+        let mut log = EvalLog::open(&path, 0).unwrap();
+        for s in 1..=40 {
+            log.append(&row(s)).unwrap();
+        }
+        drop(log);
+        let kept = complete_rows(&path).into_iter().filter(|r| r.step <= 40).count();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let reader = {
+            let (path, stop) = (path.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let (mut reads, mut short) = (0, 0);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    reads += 1;
+                    short += usize::from(complete_rows(&path).len() < kept);
+                }
+                (reads, short)
+            })
+        };
+        for _ in 0..30 {
+            drop(EvalLog::open(&path, 40).unwrap());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (reads, short) = reader.join().unwrap();
+        assert!(reads > 0);
+        assert_eq!(short, 0, "{short} of {reads} reads saw fewer than the {kept} kept rows");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn log_appends_reads_back_and_truncates_on_resume() {
         let dir = std::env::temp_dir().join(format!("ladder-eval-log-{}", std::process::id()));
