@@ -127,5 +127,15 @@ fn bf16_training_runs_in_bf16_and_learns() {
     assert!(values[values.len() - 1] < values[0] - 2.0, "{values:?}");
     let bad = ladder(&train_args(&dir_s, &files, &["--precision", "fp8"]));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("f32 or bf16"));
+    // The precision is part of the run's fingerprint: resuming it in f32 is refused, naming it.
+    let fingerprint = std::fs::read_to_string(dir.join("fingerprint.json")).unwrap();
+    assert!(fingerprint.contains("BF16"), "{fingerprint}");
+    let checkpoints = dir.join("checkpoints");
+    let mut steps: Vec<_> = std::fs::read_dir(&checkpoints).unwrap().map(|e| e.unwrap().path()).collect();
+    steps.sort();
+    std::fs::remove_dir_all(steps.last().unwrap()).unwrap();
+    let resumed = ladder(&train_args(&dir_s, &files, &["--precision", "f32", "--resume"]));
+    let err = String::from_utf8_lossy(&resumed.stderr);
+    assert!(!resumed.status.success() && err.contains("trained with another device"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
