@@ -89,19 +89,15 @@ struct Counts {
     lost: usize,
 }
 
-/// A tiny ladder experiment in `dir` on `data` (two rungs, a target; byte tokens).
+/// The suite's tiny ladder in `dir` on `data`: two rungs and a target, 3 evaluations.
 fn experiment(dir: &Path, data: &[String], tokenizer: &str) -> String {
-    let data: Vec<String> = data.iter().map(|f| format!("{f:?}")).collect();
-    let text = format!(
-        "name = \"tiny\"\ndata = [{}]\ntokenizer = {tokenizer:?}\nseq_len = 32\nevals = 3\nwork = {:?}\nout = {:?}\n\n[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.2\n",
-        data.join(", "),
-        dir.join("work").display().to_string(),
-        dir.join("out").display().to_string()
-    );
-    std::fs::create_dir_all(dir).unwrap();
-    let file = dir.join("tiny.toml");
-    std::fs::write(&file, text).unwrap();
-    file.display().to_string()
+    common::tiny_experiment(
+        dir,
+        tokenizer,
+        data,
+        3,
+        "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.2\n",
+    )
 }
 
 fn cut(path: &Path, keep: f64) {

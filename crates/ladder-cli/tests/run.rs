@@ -15,29 +15,15 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Writes `dir/tiny.toml`: byte tokens, windows of 32, `evals` evaluations, WORK and OUT in
-/// `dir`, training on `data`, with the rung and target tables `runs`; returns its path.
-fn tiny_experiment(dir: &Path, data: &[String], evals: u32, runs: &str) -> String {
-    let data: Vec<String> = data.iter().map(|f| format!("{f:?}")).collect();
-    let experiment = format!(
-        "name = \"tiny\"\ndata = [{}]\ntokenizer = \"bytes\"\nseq_len = 32\nevals = {evals}\nwork = {:?}\nout = {:?}\n\n{runs}",
-        data.join(", "),
-        dir.join("work").display().to_string(),
-        dir.join("out").display().to_string()
-    );
-    let file = dir.join("tiny.toml");
-    std::fs::write(&file, experiment).unwrap();
-    file.display().to_string()
-}
-
 #[test]
 fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let dir = std::env::temp_dir().join(format!("ladder-cli-run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let (work, out) = (dir.join("work"), dir.join("out"));
-    let file = tiny_experiment(
+    let file = common::tiny_experiment(
         &dir,
+        "bytes",
         &common::text_files(),
         2,
         "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05, 0.1]\nrerun = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n",
@@ -127,8 +113,9 @@ fn changed_data_lost_evaluations_and_locked_folders_are_caught() {
         .collect();
     let data_files: Vec<String> = data.iter().map(|f| f.display().to_string()).collect();
     let (work, out) = (dir.join("work"), dir.join("out"));
-    let file = tiny_experiment(
+    let file = common::tiny_experiment(
         &dir,
+        "bytes",
         &data_files,
         3,
         "[[rung]]\nsize = \"u25k\"\nmultipliers = [0.05]\n\n[[target]]\nsize = \"u25k\"\nmultiplier = 0.1\n",

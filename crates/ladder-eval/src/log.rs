@@ -71,20 +71,30 @@ pub fn read(path: &Path) -> Result<Vec<EvalRow>, EvalError> {
         if line.is_empty() {
             continue;
         }
-        let bad = |why: String| EvalError::BadLine { path: path.into(), line: i + 1, why };
-        let fields: Vec<&str> = line.split(',').collect();
-        let [step, tokens, metric, value] = fields[..] else {
-            return Err(bad(format!("expected 4 fields (step,tokens,metric,value), found {}", fields.len())));
-        };
-        let step: u64 = step.parse().map_err(|_| bad(format!("step {step:?} is not a whole number")))?;
-        let tokens: u64 = tokens.parse().map_err(|_| bad(format!("tokens {tokens:?} is not a whole number")))?;
-        let value: f64 = value.parse().map_err(|_| bad(format!("value {value:?} is not a number")))?;
-        match rows.last_mut() {
-            Some(last) if last.step == step => last.values.push((metric.to_string(), value)),
-            _ => rows.push(EvalRow { step, tokens, values: vec![(metric.to_string(), value)] }),
-        }
+        let (step, tokens, metric, value) = parse(line).map_err(|why| EvalError::BadLine { path: path.into(), line: i + 1, why })?;
+        push(&mut rows, step, tokens, metric, value);
     }
     Ok(rows)
+}
+
+/// One line's (step, tokens, metric, value), or why it is not one.
+fn parse(line: &str) -> Result<(u64, u64, &str, f64), String> {
+    let fields: Vec<&str> = line.split(',').collect();
+    let [step, tokens, metric, value] = fields[..] else {
+        return Err(format!("expected 4 fields (step,tokens,metric,value), found {}", fields.len()));
+    };
+    let step: u64 = step.parse().map_err(|_| format!("step {step:?} is not a whole number"))?;
+    let tokens: u64 = tokens.parse().map_err(|_| format!("tokens {tokens:?} is not a whole number"))?;
+    let value: f64 = value.parse().map_err(|_| format!("value {value:?} is not a number"))?;
+    Ok((step, tokens, metric, value))
+}
+
+/// Adds a value to the last row when it has the same step, else starts a row.
+fn push(rows: &mut Vec<EvalRow>, step: u64, tokens: u64, metric: &str, value: f64) {
+    match rows.last_mut() {
+        Some(last) if last.step == step => last.values.push((metric.to_string(), value)),
+        _ => rows.push(EvalRow { step, tokens, values: vec![(metric.to_string(), value)] }),
+    }
 }
 
 /// The rows of `path` that are whole: readable lines ended by a line break only (a value cut
@@ -98,14 +108,8 @@ pub fn complete_rows(path: &Path) -> Vec<EvalRow> {
         return Vec::new();
     }
     let mut rows: Vec<EvalRow> = Vec::new();
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        let [step, tokens, metric, value] = fields[..] else { continue };
-        let (Ok(step), Ok(tokens), Ok(value)) = (step.parse::<u64>(), tokens.parse::<u64>(), value.parse::<f64>()) else { continue };
-        match rows.last_mut() {
-            Some(last) if last.step == step => last.values.push((metric.to_string(), value)),
-            _ => rows.push(EvalRow { step, tokens, values: vec![(metric.to_string(), value)] }),
-        }
+    for (step, tokens, metric, value) in lines.filter_map(|line| parse(line).ok()) {
+        push(&mut rows, step, tokens, metric, value);
     }
     let full = rows.iter().map(|r| r.values.len()).max().unwrap_or(0);
     rows.retain(|r| r.values.len() == full);

@@ -11,6 +11,7 @@ use ladder_eval::export;
 
 use crate::experiment::{LadderExperiment, PlannedRun};
 use crate::fingerprint::{self, same_json, Fingerprint};
+use crate::trainer::first_unlogged_step;
 use crate::{checkpoint, Progress, TrainError, Trainer};
 
 /// Where a run stands.
@@ -51,7 +52,7 @@ pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
     let done = match checkpoint::latest(&run.dir) {
         None if collected_plan_matches(run) => RunState::Collected,
         None => return RunState::Fresh,
-        Some((step, _)) if step >= plan.total_steps && logs_complete(run) => RunState::Finished,
+        Some((step, _)) if step >= plan.total_steps && first_unlogged_step(&run.dir, plan).is_none() => RunState::Finished,
         Some((step, _)) => return RunState::Partial(step),
     };
     let recorded = match done {
@@ -65,15 +66,6 @@ pub fn state_with(run: &PlannedRun, accept_changed: bool) -> RunState {
         Some(why) => RunState::Changed(why),
         None => done,
     }
-}
-
-/// Every planned evaluation and every step's row is whole in the run's logs.
-fn logs_complete(run: &PlannedRun) -> bool {
-    let plan = &run.config.plan;
-    let logged: std::collections::BTreeSet<u64> =
-        ladder_eval::log::complete_rows(&run.dir.join("evals.csv")).iter().map(|r| r.step).collect();
-    let trained = crate::run_table::complete_steps(&run.dir.join("run.csv"));
-    plan.eval_steps.iter().all(|s| logged.contains(s)) && (1..=plan.total_steps).all(|s| trained.contains(&s))
 }
 
 /// How the fingerprint recorded at `path` differs from the run's current one (`None`: the same,

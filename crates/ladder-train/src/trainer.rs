@@ -275,12 +275,8 @@ impl Trainer {
         // every evaluation is whole in the logs (a lost or cut row is redone from an earlier
         // checkpoint, or from the start).
         let resumed = if resume {
-            let logged: std::collections::BTreeSet<u64> =
-                ladder_eval::log::complete_rows(&self.dir.join("evals.csv")).iter().map(|r| r.step).collect();
-            let trained = crate::run_table::complete_steps(&self.dir.join("run.csv"));
-            let eval_gap = plan.eval_steps.iter().find(|s| !logged.contains(s)).map_or(u64::MAX, |s| s - 1);
-            let row_gap = (1..).find(|s| !trained.contains(s)).map_or(u64::MAX, |s: u64| s - 1);
-            checkpoint::load_newest_good(&self.dir, eval_gap.min(row_gap), &model_config, &device, optim::optimizer)?
+            let before = first_unlogged_step(&self.dir, plan).map_or(u64::MAX, |s| s - 1);
+            checkpoint::load_newest_good(&self.dir, before, &model_config, &device, optim::optimizer)?
         } else {
             None
         };
@@ -366,6 +362,16 @@ impl Trainer {
         }
         Ok(EvalRow { step, tokens: step * plan.tokens_per_step, values })
     }
+}
+
+/// The first step of `plan` whose row in `dir/run.csv` or whose planned evaluation in
+/// `dir/evals.csv` is not whole (`None`: both logs are complete through the last step).
+pub fn first_unlogged_step(dir: &Path, plan: &RunPlan) -> Option<u64> {
+    let logged: std::collections::BTreeSet<u64> = ladder_eval::log::complete_rows(&dir.join("evals.csv")).iter().map(|r| r.step).collect();
+    let trained = crate::run_table::complete_steps(&dir.join("run.csv"));
+    let eval_gap = plan.eval_steps.iter().copied().find(|s| !logged.contains(s));
+    let row_gap = (1..=plan.total_steps).find(|s| !trained.contains(s));
+    eval_gap.into_iter().chain(row_gap).min()
 }
 
 /// Numbers of one optimizer step.

@@ -14,3 +14,21 @@ pub fn text_files() -> Vec<String> {
     files.sort();
     files
 }
+
+/// Writes `dir/tiny.toml` (creating `dir`): tokenizer `tokenizer`, windows of 32, `evals`
+/// evaluations, WORK and OUT in `dir`, training on `data`, with the rung and target tables
+/// `runs`; returns its path.
+#[allow(dead_code)]
+pub fn tiny_experiment(dir: &Path, tokenizer: &str, data: &[String], evals: u32, runs: &str) -> String {
+    let data: Vec<String> = data.iter().map(|f| format!("{f:?}")).collect();
+    let experiment = format!(
+        "name = \"tiny\"\ndata = [{}]\ntokenizer = {tokenizer:?}\nseq_len = 32\nevals = {evals}\nwork = {:?}\nout = {:?}\n\n{runs}",
+        data.join(", "),
+        dir.join("work").display().to_string(),
+        dir.join("out").display().to_string()
+    );
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("tiny.toml");
+    std::fs::write(&file, experiment).unwrap();
+    file.display().to_string()
+}
