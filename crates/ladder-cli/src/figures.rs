@@ -210,3 +210,63 @@ pub fn error_vs_compute(backtest: &DataFrame, dir: &Path) -> anyhow::Result<Vec<
     let figure = Figure { title: format!("Prediction error vs ladder compute (target {target})"), panels, columns: 2, shared_legend: true };
     figure.render(&dir.join("error_vs_compute")).map(|p| p.to_vec()).context("rendering error_vs_compute")
 }
+
+/// Decision accuracy vs compute share (DataDecide's frontier): one panel for all tasks pooled,
+/// then one per task; a line per design through its ladder subsets (where every recipe could be
+/// fitted), points for the single-scale rankings.
+pub fn decision_vs_compute(decisions: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let (task, method, design, level) =
+        (strings(decisions, "task")?, strings(decisions, "method")?, strings(decisions, "design")?, strings(decisions, "level")?);
+    let (share, right, wrong, picked) =
+        (floats(decisions, "compute_share")?, floats(decisions, "right")?, floats(decisions, "wrong")?, strings(decisions, "picked")?);
+    let designs: Vec<String> = distinct(&design).into_iter().filter(|d| !d.is_empty()).collect();
+    // (compute share, pooled accuracy) of each level of a ranking over the rows of `tasks`.
+    let points = |tasks: &[String], method_name: &str, design_name: &str| -> Vec<(f64, f64)> {
+        let rows: Vec<usize> =
+            (0..task.len()).filter(|&i| method[i] == method_name && design[i] == design_name && tasks.contains(&task[i])).collect();
+        let mut out: Vec<(f64, f64)> = distinct(&rows.iter().map(|&i| level[i].clone()).collect::<Vec<_>>())
+            .iter()
+            .filter_map(|l| {
+                let mine: Vec<usize> = rows.iter().copied().filter(|&i| &level[i] == l).collect();
+                if mine.iter().any(|&i| picked[i].is_empty()) {
+                    return None;
+                }
+                let (r, w): (f64, f64) = mine.iter().fold((0.0, 0.0), |(r, w), &i| (r + right[i], w + wrong[i]));
+                (r + w > 0.0).then(|| (share[mine[0]], 100.0 * r / (r + w)))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    };
+    let all_tasks = distinct(&task);
+    let mut panels = Vec::new();
+    for (title, tasks) in std::iter::once(("all tasks pooled".to_string(), all_tasks.clone()))
+        .chain(all_tasks.iter().map(|t| (short(t).to_string(), vec![t.clone()])))
+    {
+        let mut series: Vec<Series> = designs
+            .iter()
+            .enumerate()
+            .map(|(k, d)| Series { label: Some(format!("ladder: {d}")), points: points(&tasks, "ladder", d), mark: Mark::Line, color: k })
+            .collect();
+        series.push(Series {
+            label: Some("single scale".into()),
+            points: points(&tasks, "single_scale", ""),
+            mark: Mark::Points,
+            color: 6,
+        });
+        panels.push(Panel {
+            title,
+            x_label: "ladder compute / target compute".into(),
+            y_label: "decision accuracy (%)".into(),
+            log_x: true,
+            series,
+        });
+    }
+    let figure = Figure {
+        title: "Decision accuracy vs compute: ranking recipes by a ladder fit or by one small run".into(),
+        panels,
+        columns: 4,
+        shared_legend: true,
+    };
+    figure.render(&dir.join("decision_accuracy")).map(|p| p.to_vec()).context("rendering decision_accuracy")
+}

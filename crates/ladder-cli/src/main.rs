@@ -3,6 +3,7 @@
 mod ablate;
 mod bench;
 mod data;
+mod decide;
 #[cfg(feature = "train")]
 mod device;
 #[cfg(feature = "train")]
@@ -42,6 +43,10 @@ enum Command {
     Reproduce(reproduce::Args),
     /// Run an experiment file: a grid of prediction designs × tasks × targets, one table.
     Ablate(ablate::Args),
+    /// Which data recipe? Fit the ladder of every recipe (same rungs, own mix) and rank the
+    /// recipes at the target: decision accuracy per task of each design and of single-scale
+    /// ranking against the compute each spends, and compute multipliers.
+    Decide(decide::Args),
     /// Predict models that were never trained: fit a design on a ladder and project any (N, D),
     /// or a grid of them, with confidence and prediction intervals, a table and a figure.
     Predict(predict::Args),
@@ -79,6 +84,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Ablate(args) => ablate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Decide(args) => decide::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Data(command) => data::run(command),

@@ -64,7 +64,7 @@ impl Progress for Bars {
 impl RunnerProgress for Bars {
     fn run_started(&mut self, index: usize, _total: usize, run: &PlannedRun, state: RunState) {
         self.runs.set_position(index as u64);
-        self.runs.set_message(format!("{} ({})", run.config.plan.id, describe(state)));
+        self.runs.set_message(format!("{} ({})", run.key, describe(state)));
         self.tokens_per_step = run.config.plan.tokens_per_step;
         self.steps.reset();
     }
@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let p = &r.config.plan;
             println!(
                 "| {} | {} | {} | {} | {} | {:.3e} | {} | {} |",
-                p.id,
+                r.key,
                 if r.target { "target" } else { "rung" },
                 p.n,
                 p.total_steps,
@@ -111,11 +111,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(id) = &args.only {
-        let run = runs.iter().find(|r| &r.config.plan.id == id).with_context(|| {
+        let run = runs.iter().find(|r| &r.key == id).with_context(|| {
             format!(
                 "{} has no run {id:?}; its runs: {}",
                 args.file.display(),
-                runs.iter().map(|r| r.config.plan.id.as_str()).collect::<Vec<_>>().join(", ")
+                runs.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
             )
         })?;
         let device = crate::device::parse(&args.device)?;
@@ -193,8 +193,11 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
             }
             if slot.is_none() {
                 if let Some(run) = next.next() {
-                    let id = run.config.plan.id.clone();
+                    let id = run.key.clone();
                     let log = logs.join(format!("{id}.log"));
+                    if let Some(parent) = log.parent() {
+                        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                    }
                     let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
                     let child = std::process::Command::new(&binary)
                         .args(["run", &args.file.display().to_string(), "--only", &id, "--device", &args.device])
@@ -226,19 +229,23 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
 }
 
 fn collect(experiment: &LadderExperiment, runs: &[PlannedRun], accept_changed: bool) -> anyhow::Result<()> {
-    let collected = runner::collect_with(experiment, runs, accept_changed)?;
-    println!("{} runs collected into {} (config {})", collected.runs, experiment.out.display(), collected.config.display());
-    if !collected.kept.is_empty() {
-        println!("kept as collected earlier (no run folder here): {}", collected.kept.join(", "));
+    let mut changed = Vec::new();
+    for collected in runner::collect_with(experiment, runs, accept_changed)? {
+        let recipe = collected.recipe.as_ref().map(|r| format!("recipe {r}: ")).unwrap_or_default();
+        println!("{recipe}{} runs collected into {} (config {})", collected.runs, collected.out.display(), collected.config.display());
+        if !collected.kept.is_empty() {
+            println!("{recipe}kept as collected earlier (no run folder here): {}", collected.kept.join(", "));
+        }
+        if !collected.missing.is_empty() {
+            println!("{recipe}not finished, left out: {}", collected.missing.join(", "));
+        }
+        changed.extend(collected.changed.iter().map(|c| format!("{recipe}{c}")));
     }
-    if !collected.missing.is_empty() {
-        println!("not finished, left out: {}", collected.missing.join(", "));
-    }
-    if !collected.changed.is_empty() {
+    if !changed.is_empty() {
         anyhow::bail!(
             "{} runs finished with another configuration than the experiment's and were left out (--accept-changed keeps them):\n  {}",
-            collected.changed.len(),
-            collected.changed.join("\n  ")
+            changed.len(),
+            changed.join("\n  ")
         );
     }
     Ok(())

@@ -221,3 +221,88 @@ fn parallel_jobs_give_the_tables_of_one_job() {
     assert!(out.contains("2 runs collected") && two_out.join("ladder-runs/u45k-0.05xC.csv").exists(), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A recipe experiment: every recipe trains the same runs on its own mix (a mix file, or inline
+/// weights that keep the base mix's files and settings), in its own folders, collected per
+/// recipe; `--only` and `--list` name runs `<recipe>/<id>`; bad recipe tables are refused.
+#[test]
+fn recipes_train_the_same_runs_on_their_own_mixes_and_collect_apart() {
+    let dir = std::env::temp_dir().join(format!("ladder-cli-recipes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = common::text_files();
+    let (a, b): (Vec<&String>, Vec<&String>) = files.iter().partition(|f| f.ends_with("method.md") || f.ends_with("ladder-recipe.md"));
+    let quoted = |v: &[&String]| v.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+    let base = format!(
+        "validation_windows = 2\n[[source]]\nname = \"specs\"\nweight = 1\nfiles = [{}]\n[[source]]\nname = \"notes\"\nweight = 1\nfiles = [{}]\n",
+        quoted(&a),
+        quoted(&b)
+    );
+    std::fs::write(dir.join("base-mix.toml"), &base).unwrap();
+    std::fs::write(dir.join("notes-mix.toml"), base.replacen("weight = 1", "weight = 0.2", 1)).unwrap();
+    let experiment = |recipes: &str| {
+        let text = format!(
+            "name = \"tiny\"\nmix = \"base-mix.toml\"\ntokenizer = \"bytes\"\nseq_len = 32\nevals = 2\nwork = {:?}\nout = {:?}\n\n\
+             [[rung]]\nsize = \"u25k\"\nmultipliers = [0.05]\n\n[[target]]\nsize = \"u45k\"\nmultiplier = 0.05\n\n{recipes}",
+            dir.join("work").display().to_string(),
+            dir.join("out").display().to_string()
+        );
+        let file = dir.join("recipes.toml");
+        std::fs::write(&file, text).unwrap();
+        file.display().to_string()
+    };
+    let file = experiment(
+        "[[recipe]]\nname = \"notes_heavy\"\nmix = \"notes-mix.toml\"\n\n[[recipe]]\nname = \"specs_heavy\"\nweights = { specs = 4, notes = 1 }\n",
+    );
+    let listed = ladder(&["run", &file, "--list"]);
+    let table = String::from_utf8_lossy(&listed.stdout).into_owned();
+    for key in ["notes_heavy/u25k-0.05xC", "notes_heavy/u45k-0.05xC", "specs_heavy/u25k-0.05xC", "specs_heavy/u45k-0.05xC"] {
+        assert!(table.contains(&format!("| {key} |")), "{key} missing:\n{table}");
+    }
+    // One run by its key: trained into its recipe's folder, nothing else.
+    let only = ladder(&["run", &file, "--only", "specs_heavy/u25k-0.05xC"]);
+    assert!(only.status.success(), "{}", String::from_utf8_lossy(&only.stderr));
+    let work = dir.join("work");
+    assert!(work.join("specs_heavy/u25k-0.05xC/evals.csv").is_file());
+    assert!(!work.join("notes_heavy/u25k-0.05xC").exists());
+    let unknown = ladder(&["run", &file, "--only", "u25k-0.05xC"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("specs_heavy/u25k-0.05xC"), "{}", String::from_utf8_lossy(&unknown.stderr));
+
+    let all = ladder(&["run", &file]);
+    assert!(all.status.success(), "{}", String::from_utf8_lossy(&all.stderr));
+    let stdout = String::from_utf8_lossy(&all.stdout);
+    assert!(stdout.contains("recipe notes_heavy: 2 runs collected") && stdout.contains("recipe specs_heavy: 2 runs collected"), "{stdout}");
+    // Each recipe's folder is an OLMo-ladder folder of the same runs.
+    let out = dir.join("out");
+    for recipe in ["notes_heavy", "specs_heavy"] {
+        let l = ladder_core::olmo::load_ladder(&out.join(recipe), "tiny").unwrap();
+        assert_eq!(l.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), vec!["u25k", "u45k-0.05xC"], "{recipe}");
+    }
+    // The mixes realised: the file's weights (0.2 : 1) and the inline ones (4 : 1, base files).
+    let share = |recipe: &str, source: &str| -> f64 {
+        let mix: serde_json::Value = serde_json::from_str(&read(&work.join(recipe).join("u45k-0.05xC/mix.json"))).unwrap();
+        let rows = mix.as_array().cloned().or_else(|| mix.get("sources").and_then(|s| s.as_array().cloned())).expect("mix rows");
+        rows.iter().find(|r| r["source"] == source).and_then(|r| r["target_share"].as_f64()).unwrap()
+    };
+    assert!((share("notes_heavy", "specs") - 0.2 / 1.2).abs() < 1e-12);
+    assert!((share("specs_heavy", "specs") - 0.8).abs() < 1e-12);
+    let (x, y) = (read(&out.join("notes_heavy/ladder-runs/u45k-0.05xC.csv")), read(&out.join("specs_heavy/ladder-runs/u45k-0.05xC.csv")));
+    assert_ne!(x, y, "two mixes trained the same model");
+
+    // Refused: both a mix and weights, a repeated name, a name that is no folder name, data files.
+    for (recipes, expected) in [
+        ("[[recipe]]\nname = \"x\"\nmix = \"base-mix.toml\"\nweights = { specs = 1 }\n", "either `mix`"),
+        ("[[recipe]]\nname = \"x\"\n", "either `mix`"),
+        ("[[recipe]]\nname = \"x\"\nmix = \"base-mix.toml\"\n[[recipe]]\nname = \"x\"\nmix = \"base-mix.toml\"\n", "declared twice"),
+        ("[[recipe]]\nname = \"a/b\"\nmix = \"base-mix.toml\"\n", "letters, digits"),
+        ("[[recipe]]\nname = \"x\"\nweights = { specs = -1 }\n", "[[recipe]] x"),
+    ] {
+        let bad = experiment(recipes);
+        let out = ladder(&["run", &bad, "--list"]);
+        assert!(!out.status.success(), "{recipes}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{recipes}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -107,6 +107,20 @@ impl Mix {
         mix.validated(path)
     }
 
+    /// A mix of `weights` (source name → weight, in name order) with `base`'s settings: its
+    /// held-out windows, its reserved documents, and the files of the sources it names; sources
+    /// it does not name read the prepared corpus. Without a base, the defaults. `origin` names
+    /// the weights in errors.
+    pub fn with_weights(base: Option<&Mix>, weights: &std::collections::BTreeMap<String, f64>, origin: &Path) -> Result<Self, DataError> {
+        let files = |name: &str| base.and_then(|b| b.sources.iter().find(|s| s.name == name)).map(|s| s.files.clone()).unwrap_or_default();
+        Mix {
+            sources: weights.iter().map(|(name, &weight)| MixSource { name: name.clone(), weight, files: files(name) }).collect(),
+            validation_windows: base.map_or_else(default_validation, |b| b.validation_windows),
+            reserve_eval_documents: base.is_some_and(|b| b.reserve_eval_documents),
+        }
+        .validated(origin)
+    }
+
     fn validated(self, origin: &Path) -> Result<Self, DataError> {
         if self.sources.is_empty() {
             return Err(DataError::Config(format!("{}: a mix needs at least one [[source]]", origin.display())));
@@ -254,6 +268,23 @@ mod tests {
     }
 
     #[test]
+    fn inline_weights_keep_the_base_mixs_settings_and_files() {
+        let base = Mix {
+            sources: vec![MixSource { name: "a".into(), weight: 1.0, files: vec![PathBuf::from("a.jsonl")] }],
+            validation_windows: 3,
+            reserve_eval_documents: true,
+        };
+        let weights = std::collections::BTreeMap::from([("b".to_string(), 2.0), ("a".to_string(), 6.0)]);
+        let mix = Mix::with_weights(Some(&base), &weights, Path::new("w")).unwrap();
+        assert_eq!((mix.validation_windows, mix.reserve_eval_documents), (3, true));
+        assert_eq!(mix.sources.iter().map(|s| (s.name.as_str(), s.weight)).collect::<Vec<_>>(), vec![("a", 6.0), ("b", 2.0)]);
+        assert_eq!((mix.sources[0].files.len(), mix.sources[1].files.len()), (1, 0));
+        assert_eq!(mix.target_share("a"), Some(0.75));
+        let plain = Mix::with_weights(None, &weights, Path::new("w")).unwrap();
+        assert_eq!((plain.validation_windows, plain.reserve_eval_documents), (8, false));
+    }
+
+    #[test]
     fn bad_mixes_are_refused() {
         let dir = std::env::temp_dir().join(format!("ladder-data-badmix-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -269,6 +300,11 @@ mod tests {
         assert!(err.contains("mix.toml") && err.contains("unknown field `file`"), "{err}");
         std::fs::write(&path, "validaton_windows = 4\n[[source]]\nname = \"a\"\nweight = 1\n").unwrap();
         assert!(Mix::load(&path).unwrap_err().to_string().contains("unknown field `validaton_windows`"));
+        // Inline weights are checked like a file's, and named by where they come from.
+        let weights = std::collections::BTreeMap::from([("a".to_string(), 1.0), ("b".to_string(), -2.0)]);
+        let err = Mix::with_weights(None, &weights, Path::new("exp.toml [[recipe]] x")).unwrap_err().to_string();
+        assert!(err.contains("exp.toml [[recipe]] x") && err.contains("source b") && err.contains("positive"), "{err}");
+        assert!(Mix::with_weights(None, &Default::default(), Path::new("w")).unwrap_err().to_string().contains("at least one"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

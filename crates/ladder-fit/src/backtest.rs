@@ -34,19 +34,19 @@ impl Vary {
 }
 
 /// One subset of the ladder: a label, its x value, and which (entry, run) pairs it keeps.
-struct Level {
-    label: String,
-    x: f64,
-    keep: Vec<(String, String)>,
+pub(crate) struct Level {
+    pub(crate) label: String,
+    pub(crate) x: f64,
+    pub(crate) keep: Vec<(String, String)>,
 }
 
 /// Nominal compute of a run: F · 20 · N · multiplier (actual final compute when the run name
 /// carries no multiplier).
-fn nominal_compute(entry: &Entry, run: &Run) -> f64 {
+pub(crate) fn nominal_compute(entry: &Entry, run: &Run) -> f64 {
     multiplier_of(&run.name).map_or(run.final_tokens(), |m| 20.0 * entry.n * m) * entry.flops_per_token
 }
 
-fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
+pub(crate) fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
     let runs: Vec<(&Entry, &Run)> = ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| (e, r))).collect();
     let key = |(e, r): &(&Entry, &Run)| (e.name.clone(), r.name.clone());
     match vary {

@@ -10,9 +10,33 @@
 //! * [`compute_multiplier`]: the factor k by which recipe B's compute must grow for its predicted
 //!   score to equal recipe A's at the target (OLMo-core's effective-compute idea); k > 1: A is
 //!   worth k× the compute of B.
+//! * [`decide`]: both over the ladders of several recipes (each the same rungs and target,
+//!   trained on its own mix): for every task, the decision accuracy of each design fitted on
+//!   growing subsets of the ladder (runs added in order of compute, as the `flops` backtest
+//!   does) and of the single-scale baseline at every rung × multiplier, against the ladder
+//!   compute each spends per recipe; and the compute multiplier of the predicted best recipe over
+//!   each other, with a bootstrap interval.
+//!
+//! Scores are the mean of a run's last [`SCORE_WINDOW`] checkpoints, for the target's actual
+//! accuracy and for a small run's alike (the `actual` of every prediction table). The tie
+//! threshold of a task is its target's checkpoint noise: the SD of the accuracy over the target
+//! run's last [`crate::snr::NOISE_CHECKPOINTS`] checkpoints, averaged over the recipes (an upper
+//! bound when few evaluations leave the end of the learning curve in it).
 
-use crate::design::FittedDesign;
-use crate::predict::Target;
+use ladder_core::rng::SplitMix64;
+use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::backtest::{levels, nominal_compute, Vary};
+use crate::design::{Design, FittedDesign};
+use crate::points::mean_of_last;
+use crate::predict::{PredictError, Result, Target};
+use crate::uncertainty::bootstrap::{resample, task_stream};
+use crate::uncertainty::quantile;
+
+/// Checkpoints averaged into a run's score (the paper's window).
+pub const SCORE_WINDOW: usize = 5;
 
 /// One recipe's score under a ranking and at the target.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +116,437 @@ pub fn compute_multiplier(a: &FittedDesign, b: &FittedDesign, target: &Target, s
         }
     }
     Some((0.5 * (lo + hi)).exp())
+}
+
+/// One recipe's ladder: its train runs and the target, trained on the recipe's mix.
+#[derive(Debug, Clone)]
+pub struct RecipeLadder {
+    /// Recipe name.
+    pub recipe: String,
+    /// Its runs.
+    pub ladder: Ladder,
+}
+
+/// What [`decide`] computes besides the decisions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecideSettings {
+    /// The target entry every recipe's ladder holds.
+    pub target: String,
+    /// Designs (by name) whose compute multipliers are computed (empty: the first design).
+    pub multiplier_designs: Vec<String>,
+    /// Bootstrap draws of each multiplier (0: no interval).
+    pub draws: usize,
+    /// Interval level.
+    pub level: f64,
+    /// Bootstrap seed.
+    pub seed: u64,
+    /// Multipliers are searched in [1/span, span].
+    pub span: f64,
+}
+
+impl Default for DecideSettings {
+    fn default() -> Self {
+        DecideSettings { target: String::new(), multiplier_designs: Vec::new(), draws: 0, level: 0.9, seed: 0, span: 100.0 }
+    }
+}
+
+/// The tables of [`decide`].
+pub struct DecisionOutput {
+    /// One row per recipe × design × task: the full ladder's prediction at the target and the
+    /// actual score (`recipe`, `design`, `task`, `target`, `predicted`, `actual`, `abs_error`,
+    /// `error`).
+    pub predictions: DataFrame,
+    /// One row per task × ranking: `method` (`ladder` or `single_scale`), `design` (empty for the
+    /// baseline), `level` (the ladder subset or the run), `runs` per recipe, `compute` per recipe
+    /// and its `compute_share` of the target's, `pairs`, `right`, `wrong`, `ties`, `accuracy`,
+    /// `picked` (the recipe ranked first), `winner` (the actual best), `noise` (the tie
+    /// threshold), `error` (why a ladder subset could not be fitted).
+    pub decisions: DataFrame,
+    /// One row per multiplier design × task × other recipe: how much compute `versus` needs to
+    /// match the predicted best `recipe` at the target (`multiplier`, NaN when the predictions do
+    /// not cross within the span), its bootstrap interval (`boot_lo`, `boot_hi`, draws without a
+    /// crossing or fit in `boot_failed`), and the actual gap (`actual_gap`, points of accuracy).
+    pub multipliers: DataFrame,
+}
+
+/// Population SD.
+fn sd(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
+}
+
+/// The recipe ranked first (ties: the first in order); `None` when a score is not finite.
+fn best(names: &[String], scores: &[f64]) -> Option<String> {
+    if scores.iter().any(|s| !s.is_finite()) {
+        return None;
+    }
+    let i = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
+    Some(names[i].clone())
+}
+
+/// Every recipe's ladder must hold the same train runs and the target at the same scale.
+fn check_recipes(recipes: &[RecipeLadder], target: &str) -> Result<()> {
+    let bad = |message: String| PredictError::Design { design: "[decision]".into(), message };
+    if recipes.len() < 2 {
+        return Err(bad(format!("a decision needs at least two recipes, found {}", recipes.len())));
+    }
+    let runs = |l: &Ladder| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> =
+            l.train_entries().flat_map(|e| e.runs.iter().map(move |r| (e.name.clone(), r.name.clone()))).collect();
+        v.sort();
+        v
+    };
+    let first = &recipes[0];
+    let (reference, t0) = (runs(&first.ladder), first.ladder.target(target)?);
+    for r in &recipes[1..] {
+        let t = r.ladder.target(target)?;
+        let here = runs(&r.ladder);
+        if here != reference {
+            let only = |a: &[(String, String)], b: &[(String, String)]| {
+                a.iter().filter(|x| !b.contains(x)).map(|(_, run)| run.as_str()).collect::<Vec<_>>().join(", ")
+            };
+            return Err(bad(format!(
+                "recipes {} and {} hold different train runs (only in {}: [{}]; only in {}: [{}]); every recipe trains the same ladder",
+                first.recipe,
+                r.recipe,
+                first.recipe,
+                only(&reference, &here),
+                r.recipe,
+                only(&here, &reference)
+            )));
+        }
+        let (a, b) = (Target::of(t0), Target::of(t));
+        if (a.n - b.n).abs() > 1e-9 * a.n || (a.d - b.d).abs() > 1e-9 * a.d {
+            return Err(bad(format!(
+                "target {target} has N = {}, D = {} in {} but N = {}, D = {} in {}",
+                a.n, a.d, first.recipe, b.n, b.d, r.recipe
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Decision accuracy of every design (on growing subsets of the ladder) and of the single-scale
+/// baseline, per task, over `recipes`; the full ladder's predictions; and the compute
+/// multipliers (see the module docs). `progress` is called once per bootstrap draw.
+pub fn decide(
+    recipes: &[RecipeLadder],
+    designs: &[Box<dyn Design>],
+    tasks: &[Task],
+    settings: &DecideSettings,
+    progress: &(dyn Fn() + Sync),
+) -> Result<DecisionOutput> {
+    check_recipes(recipes, &settings.target)?;
+    for name in &settings.multiplier_designs {
+        if !designs.iter().any(|d| d.name() == name) {
+            return Err(PredictError::Design {
+                design: name.clone(),
+                message: "named in [decision] multiplier_designs but not defined".into(),
+            });
+        }
+    }
+    let names: Vec<String> = recipes.iter().map(|r| r.recipe.clone()).collect();
+    let targets: Vec<&Entry> = recipes.iter().map(|r| r.ladder.target(&settings.target)).collect::<std::result::Result<_, _>>()?;
+    let target = Target::of(targets[0]);
+    let score = |entry: &Entry, run: usize, task: &Task| -> Result<f64> {
+        Ok(mean_of_last(&entry.runs[run].finite_task_values(task, Feature::RcAcc)?.1, SCORE_WINDOW))
+    };
+    // Per task: actual scores at the target and the tie threshold.
+    let mut actual: Vec<Vec<f64>> = Vec::new();
+    let mut noise: Vec<f64> = Vec::new();
+    for task in tasks {
+        let mut row = Vec::new();
+        let mut sds = Vec::new();
+        for t in &targets {
+            let last = t.runs.len() - 1;
+            row.push(score(t, last, task)?);
+            let values = t.runs[last].finite_task_values(task, Feature::RcAcc)?.1;
+            sds.push(sd(&values[values.len().saturating_sub(crate::snr::NOISE_CHECKPOINTS)..]));
+        }
+        actual.push(row);
+        noise.push(sds.iter().sum::<f64>() / sds.len() as f64);
+    }
+    // Ladder subsets: runs added in order of compute; the last one is the whole ladder.
+    let subsets = levels(&recipes[0].ladder, Vary::Flops);
+    let compute_of = |keep: &[(String, String)]| -> f64 {
+        let ladder = &recipes[0].ladder;
+        ladder
+            .train_entries()
+            .flat_map(|e| e.runs.iter().map(move |r| (e, r)))
+            .filter(|(e, r)| keep.contains(&(e.name.clone(), r.name.clone())))
+            .map(|(e, r)| nominal_compute(e, r))
+            .sum()
+    };
+    let jobs: Vec<(usize, usize, usize, usize)> = (0..subsets.len())
+        .flat_map(|l| {
+            (0..designs.len()).flat_map(move |d| (0..tasks.len()).flat_map(move |k| (0..recipes.len()).map(move |r| (l, d, k, r))))
+        })
+        .collect();
+    let fits: Vec<std::result::Result<FittedDesign, String>> = jobs
+        .par_iter()
+        .map(|&(l, d, k, r)| {
+            let keep = &subsets[l].keep;
+            let subset = recipes[r].ladder.with_train_runs(|e, run| keep.contains(&(e.name.clone(), run.name.clone())));
+            designs[d].fit(&subset, &tasks[k]).map_err(|e| e.to_string())
+        })
+        .collect();
+    let fit_at = |l: usize, d: usize, k: usize, r: usize| &fits[((l * designs.len() + d) * tasks.len() + k) * recipes.len() + r];
+    let full = subsets.len() - 1;
+
+    let mut rows = DecisionRows::default();
+    for (k, task) in tasks.iter().enumerate() {
+        let winner = best(&names, &actual[k]).unwrap_or_default();
+        for (d, design) in designs.iter().enumerate() {
+            for (l, subset) in subsets.iter().enumerate() {
+                let results: Vec<&std::result::Result<FittedDesign, String>> = (0..recipes.len()).map(|r| fit_at(l, d, k, r)).collect();
+                let error = results.iter().find_map(|f| f.as_ref().err()).cloned().unwrap_or_default();
+                let ranked: Vec<f64> = results.iter().map(|f| f.as_ref().map_or(f64::NAN, |f| f.predict(&target))).collect();
+                rows.push(
+                    task,
+                    "ladder",
+                    design.name(),
+                    &subset.label,
+                    subset.keep.len(),
+                    compute_of(&subset.keep),
+                    &target,
+                    &names,
+                    &ranked,
+                    &actual[k],
+                    noise[k],
+                    &winner,
+                    error,
+                );
+            }
+        }
+        for entry in recipes[0].ladder.train_entries() {
+            for run in &entry.runs {
+                let ranked: Vec<f64> = recipes
+                    .iter()
+                    .map(|r| {
+                        let e = r.ladder.entry(&entry.name)?;
+                        let j = e.runs.iter().position(|x| x.name == run.name).expect("checked: the same runs");
+                        score(e, j, task)
+                    })
+                    .collect::<Result<_>>()?;
+                rows.push(
+                    task,
+                    "single_scale",
+                    "",
+                    &run.name,
+                    1,
+                    nominal_compute(entry, run),
+                    &target,
+                    &names,
+                    &ranked,
+                    &actual[k],
+                    noise[k],
+                    &winner,
+                    String::new(),
+                );
+            }
+        }
+    }
+
+    // The full ladder's predictions per recipe.
+    let (mut p_recipe, mut p_design, mut p_task, mut p_pred, mut p_actual, mut p_error) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (d, design) in designs.iter().enumerate() {
+        for (k, task) in tasks.iter().enumerate() {
+            for (r, name) in names.iter().enumerate() {
+                let f = fit_at(full, d, k, r);
+                p_recipe.push(name.clone());
+                p_design.push(design.name().to_string());
+                p_task.push(task.key.clone());
+                p_pred.push(f.as_ref().map_or(f64::NAN, |f| f.predict(&target)));
+                p_actual.push(actual[k][r]);
+                p_error.push(f.as_ref().err().cloned().unwrap_or_default());
+            }
+        }
+    }
+    let abs_error: Vec<f64> = p_pred.iter().zip(&p_actual).map(|(p, a)| (p - a).abs()).collect();
+    let predictions = DataFrame::new_infer_height(vec![
+        Column::new("recipe".into(), p_recipe),
+        Column::new("design".into(), p_design),
+        Column::new("task".into(), p_task.clone()),
+        Column::new("target".into(), vec![settings.target.clone(); p_task.len()]),
+        Column::new("predicted".into(), p_pred),
+        Column::new("actual".into(), p_actual),
+        Column::new("abs_error".into(), abs_error),
+        Column::new("error".into(), p_error),
+    ])
+    .map_err(LadderError::from)?;
+
+    let multipliers = multipliers(recipes, designs, tasks, settings, &target, &actual, &|d, k, r| fit_at(full, d, k, r), progress)?;
+    Ok(DecisionOutput { predictions, decisions: rows.frame()?, multipliers })
+}
+
+/// Bootstrap draws [`decide`] makes (for a progress bar).
+pub fn bootstrap_draws(designs: usize, tasks: usize, settings: &DecideSettings) -> usize {
+    let chosen = if settings.multiplier_designs.is_empty() { designs.min(1) } else { settings.multiplier_designs.len() };
+    chosen * tasks * settings.draws
+}
+
+#[allow(clippy::too_many_arguments)]
+fn multipliers<'a>(
+    recipes: &[RecipeLadder],
+    designs: &[Box<dyn Design>],
+    tasks: &[Task],
+    settings: &DecideSettings,
+    target: &Target,
+    actual: &[Vec<f64>],
+    fit_at: &(dyn Fn(usize, usize, usize) -> &'a std::result::Result<FittedDesign, String> + Sync),
+    progress: &(dyn Fn() + Sync),
+) -> Result<DataFrame> {
+    let names: Vec<String> = recipes.iter().map(|r| r.recipe.clone()).collect();
+    let chosen: Vec<usize> = if settings.multiplier_designs.is_empty() {
+        (0..designs.len().min(1)).collect()
+    } else {
+        settings.multiplier_designs.iter().filter_map(|n| designs.iter().position(|d| d.name() == n)).collect()
+    };
+    let (mut design, mut task, mut recipe, mut versus, mut k_col, mut lo, mut hi, mut failed, mut gap) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let tail = (1.0 - settings.level) / 2.0;
+    for &d in &chosen {
+        for (k, t) in tasks.iter().enumerate() {
+            let fitted: Vec<Option<&FittedDesign>> = (0..recipes.len()).map(|r| fit_at(d, k, r).as_ref().ok()).collect();
+            let predicted: Vec<f64> = fitted.iter().map(|f| f.map_or(f64::NAN, |f| f.predict(target))).collect();
+            let Some(top) = best(&names, &predicted).and_then(|b| names.iter().position(|n| *n == b)) else { continue };
+            let top_fit = fitted[top].expect("finite prediction");
+            // Bootstrap: every recipe's runs resampled and refitted per draw.
+            let draws: Vec<Option<Vec<Option<f64>>>> = (0..settings.draws)
+                .into_par_iter()
+                .map(|i| {
+                    let refits: Option<Vec<FittedDesign>> = recipes
+                        .iter()
+                        .enumerate()
+                        .map(|(r, rl)| {
+                            let mut rng =
+                                SplitMix64::new(settings.seed ^ task_stream(t) ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), i as u64);
+                            designs[d].fit(&resample(&rl.ladder, &mut rng), t).ok()
+                        })
+                        .collect();
+                    progress();
+                    refits.map(|f| (0..recipes.len()).map(|r| compute_multiplier(&f[top], &f[r], target, settings.span)).collect())
+                })
+                .collect();
+            for (r, other) in names.iter().enumerate() {
+                if r == top {
+                    continue;
+                }
+                let point = fitted[r].and_then(|f| compute_multiplier(top_fit, f, target, settings.span)).unwrap_or(f64::NAN);
+                let mut ks: Vec<f64> = draws.iter().filter_map(|dr| dr.as_ref().and_then(|v| v[r])).collect();
+                ks.sort_by(f64::total_cmp);
+                design.push(designs[d].name().to_string());
+                task.push(t.key.clone());
+                recipe.push(names[top].clone());
+                versus.push(other.clone());
+                k_col.push(point);
+                let enough = ks.len() >= 2;
+                lo.push(if enough { quantile(&ks, tail) } else { f64::NAN });
+                hi.push(if enough { quantile(&ks, 1.0 - tail) } else { f64::NAN });
+                failed.push((settings.draws - ks.len()) as u32);
+                gap.push(100.0 * (actual[k][top] - actual[k][r]));
+            }
+        }
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("design".into(), design),
+        Column::new("task".into(), task),
+        Column::new("recipe".into(), recipe),
+        Column::new("versus".into(), versus),
+        Column::new("multiplier".into(), k_col),
+        Column::new("boot_lo".into(), lo),
+        Column::new("boot_hi".into(), hi),
+        Column::new("boot_failed".into(), failed),
+        Column::new("actual_gap".into(), gap),
+    ])
+    .map_err(LadderError::from)?)
+}
+
+/// Column builder of the decisions table.
+#[derive(Default)]
+struct DecisionRows {
+    task: Vec<String>,
+    method: Vec<&'static str>,
+    design: Vec<String>,
+    level: Vec<String>,
+    runs: Vec<u32>,
+    compute: Vec<f64>,
+    share: Vec<f64>,
+    pairs: Vec<u32>,
+    right: Vec<u32>,
+    wrong: Vec<u32>,
+    ties: Vec<u32>,
+    accuracy: Vec<f64>,
+    picked: Vec<String>,
+    winner: Vec<String>,
+    noise: Vec<f64>,
+    error: Vec<String>,
+}
+
+impl DecisionRows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        task: &Task,
+        method: &'static str,
+        design: &str,
+        level: &str,
+        runs: usize,
+        compute: f64,
+        target: &Target,
+        names: &[String],
+        ranked: &[f64],
+        actual: &[f64],
+        noise: f64,
+        winner: &str,
+        error: String,
+    ) {
+        let scores: Vec<RecipeScore> = names
+            .iter()
+            .zip(ranked.iter().zip(actual))
+            .map(|(n, (&r, &a))| RecipeScore { recipe: n.clone(), ranked: r, actual: a })
+            .collect();
+        let d = decision_accuracy(&scores, noise);
+        self.task.push(task.key.clone());
+        self.method.push(method);
+        self.design.push(design.to_string());
+        self.level.push(level.to_string());
+        self.runs.push(runs as u32);
+        self.compute.push(compute);
+        self.share.push(compute / target.c);
+        self.pairs.push(d.pairs as u32);
+        self.right.push(d.right as u32);
+        self.wrong.push(d.wrong as u32);
+        self.ties.push(d.ties as u32);
+        self.accuracy.push(d.accuracy());
+        self.picked.push(best(names, ranked).unwrap_or_default());
+        self.winner.push(winner.to_string());
+        self.noise.push(noise);
+        self.error.push(error);
+    }
+
+    fn frame(self) -> Result<DataFrame> {
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new("task".into(), self.task),
+            Column::new("method".into(), self.method.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
+            Column::new("design".into(), self.design),
+            Column::new("level".into(), self.level),
+            Column::new("runs".into(), self.runs),
+            Column::new("compute".into(), self.compute),
+            Column::new("compute_share".into(), self.share),
+            Column::new("pairs".into(), self.pairs),
+            Column::new("right".into(), self.right),
+            Column::new("wrong".into(), self.wrong),
+            Column::new("ties".into(), self.ties),
+            Column::new("accuracy".into(), self.accuracy),
+            Column::new("picked".into(), self.picked),
+            Column::new("winner".into(), self.winner),
+            Column::new("noise".into(), self.noise),
+            Column::new("error".into(), self.error),
+        ])
+        .map_err(LadderError::from)?)
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,11 @@
 //! features = ["rc_bpb", "c4", "rc_soft_log"]
 //! config = "final_variance"        # the run whose last checkpoints are measured
 //! target = "7B-4T"
+//!
+//! [decision]                       # `ladder decide`: `data` holds one folder per recipe
+//! recipes = ["natural", "code"]    # (each an OLMo-ladder folder with config `config`); the
+//! multiplier_designs = ["two_step_bpb"]   # one target of `targets`; bootstrap draws, level
+//! span = 100                       # and seed from [uncertainty]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -30,6 +35,7 @@ use serde::Deserialize;
 
 use crate::ablation::{run_grid, UncertaintySettings};
 use crate::backtest::{backtest, Vary};
+use crate::decision::{DecideSettings, DecisionOutput, RecipeLadder};
 use crate::design::{self, Design};
 use crate::paper::variance_analysis;
 use crate::predict::{PredictError, Result};
@@ -70,6 +76,27 @@ pub struct Experiment {
     /// Intervals on the predictions (delta method always; bootstrap and coverage on request).
     #[serde(default)]
     pub uncertainty: UncertaintySpec,
+    /// Data-recipe decisions (`ladder decide`).
+    #[serde(default)]
+    pub decision: Option<DecisionSpec>,
+}
+
+/// The `[decision]` table: the recipes `ladder decide` compares.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionSpec {
+    /// Recipe names: folders under `data`, each an OLMo-ladder folder with config `config`.
+    pub recipes: Vec<String>,
+    /// Designs whose compute multipliers are computed and bootstrapped (default: the first).
+    #[serde(default)]
+    pub multiplier_designs: Vec<String>,
+    /// Multipliers are searched in [1/span, span] (default 100).
+    #[serde(default = "default_span")]
+    pub span: f64,
+}
+
+fn default_span() -> f64 {
+    100.0
 }
 
 /// The `[uncertainty]` table.
@@ -299,6 +326,34 @@ impl Experiment {
             }
         }
         Ok(designs)
+    }
+
+    /// The settings of [`Experiment::decide`]: the `[decision]` table, its one target, and the
+    /// bootstrap of `[uncertainty]`.
+    pub fn decide_settings(&self) -> Result<DecideSettings> {
+        let bad = |message: String| PredictError::Design { design: "[decision]".into(), message };
+        let spec = self.decision.as_ref().ok_or_else(|| bad("the experiment has no [decision] table naming its recipes".into()))?;
+        let [target] = self.targets.as_slice() else {
+            return Err(bad(format!("`targets` must name the one target the recipes are decided at, found {:?}", self.targets)));
+        };
+        if !(spec.span.is_finite() && spec.span > 1.0) {
+            return Err(bad(format!("span must be above 1, found {}", spec.span)));
+        }
+        Ok(DecideSettings {
+            target: target.clone(),
+            multiplier_designs: spec.multiplier_designs.clone(),
+            draws: self.uncertainty.draws,
+            level: self.uncertainty.level,
+            seed: self.uncertainty.seed,
+            span: spec.span,
+        })
+    }
+
+    /// Decides between the recipes' ladders ([`crate::decision::decide`]) with this file's
+    /// designs, tasks, target and bootstrap; `progress` is called once per bootstrap draw.
+    pub fn decide(&self, recipes: &[RecipeLadder], progress: &(dyn Fn() + Sync)) -> Result<DecisionOutput> {
+        let settings = self.decide_settings()?;
+        crate::decision::decide(recipes, &self.designs()?, &TaskSet::get(&self.tasks)?.tasks, &settings, progress)
     }
 
     /// Runs the grid (and the backtest) on `ladder`; the variance analysis, if asked for, needs

@@ -95,3 +95,113 @@ fn the_compute_multiplier_recovers_the_factor_in_the_laws() {
     let fa = design.fit(&a, &task).unwrap();
     assert!((compute_multiplier(&fa, &fa, &target(), 100.0).unwrap() - 1.0).abs() < 1e-9);
 }
+
+fn column_f64(df: &polars::prelude::DataFrame, name: &str) -> Vec<f64> {
+    let c = df.column(name).unwrap().cast(&polars::prelude::DataType::Float64).unwrap();
+    let c = c.f64().unwrap();
+    (0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect()
+}
+
+fn column_str(df: &polars::prelude::DataFrame, name: &str) -> Vec<String> {
+    let c = df.column(name).unwrap().str().unwrap().clone();
+    (0..c.len()).map(|i| c.get(i).unwrap_or_default().to_string()).collect()
+}
+
+/// `decide` over four synthetic recipes (the base law and three that need 1.5–4× its compute):
+/// the whole ladder's ranking recovers the true order, every single-scale ranking is a row of its
+/// own at its run's compute, the counts of each row are those of [`decision_accuracy`] on the
+/// scores read off the ladders by hand, and the multipliers of the best recipe over the others
+/// are found within 20 % of 1.5, 2.5 and 4, each inside its bootstrap interval.
+#[test]
+fn decide_ranks_synthetic_recipes_against_single_scale_rankings() {
+    use ladder_fit::decision::{decide, DecideSettings, RecipeLadder, SCORE_WINDOW};
+    let task = Task::get(common::TASK).unwrap();
+    let laws = [("base", BASE), ("1.5x", slower(1.5)), ("2.5x", slower(2.5)), ("4x", slower(4.0))];
+    let recipes: Vec<RecipeLadder> = laws
+        .iter()
+        .enumerate()
+        .map(|(i, (name, law))| RecipeLadder {
+            recipe: name.to_string(),
+            ladder: common::noisy_ladder_with_target(law, 60 + i as u64, 0.3),
+        })
+        .collect();
+    let settings = DecideSettings { target: "target".into(), draws: 40, ..DecideSettings::default() };
+    let out = decide(&recipes, &[paper_design()], std::slice::from_ref(&task), &settings, &|| {}).unwrap();
+    let d = &out.decisions;
+    let (method, level, picked, winner) =
+        (column_str(d, "method"), column_str(d, "level"), column_str(d, "picked"), column_str(d, "winner"));
+    let (share, compute, right, wrong, ties, noise) = (
+        column_f64(d, "compute_share"),
+        column_f64(d, "compute"),
+        column_f64(d, "right"),
+        column_f64(d, "wrong"),
+        column_f64(d, "ties"),
+        column_f64(d, "noise"),
+    );
+    // 24 ladder subsets (runs added one by one) and 24 single runs.
+    assert_eq!(method.iter().filter(|m| *m == "ladder").count(), 24);
+    assert_eq!(method.iter().filter(|m| *m == "single_scale").count(), 24);
+    let full = (0..method.len()).filter(|&i| method[i] == "ladder").max_by(|&a, &b| share[a].total_cmp(&share[b])).unwrap();
+    assert_eq!(winner[full], "base");
+    assert_eq!(picked[full], "base");
+    assert_eq!(right[full] + wrong[full] + ties[full], 6.0);
+    assert_eq!(wrong[full], 0.0, "the whole ladder orders every pair that is not a tie");
+    // The target's compute: 6e9 FLOPs per token × its final tokens.
+    let target_c = 6e9 * 4e10;
+    let total: f64 = recipes[0].ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| 6.0 * e.n * r.final_tokens())).sum();
+    assert!((compute[full] - total).abs() < 1e-9 * total && (share[full] - total / target_c).abs() < 1e-12);
+    // Every single-scale row equals decision_accuracy on the scores read off the runs.
+    let acc = ladder_core::Feature::RcAcc;
+    let score = |l: &ladder_core::Ladder, entry: &str, run: &str| {
+        let values = l.entry(entry).unwrap().runs.iter().find(|r| r.name == run).unwrap().finite_task_values(&task, acc).unwrap().1;
+        values[values.len() - SCORE_WINDOW..].iter().sum::<f64>() / SCORE_WINDOW as f64
+    };
+    let actual: Vec<f64> = recipes.iter().map(|r| score(&r.ladder, "target", "target")).collect();
+    let mut checked = 0;
+    for i in (0..method.len()).filter(|&i| method[i] == "single_scale") {
+        let entry = recipes[0].ladder.train_entries().find(|e| e.runs.iter().any(|r| r.name == level[i])).unwrap();
+        let scores: Vec<RecipeScore> = recipes
+            .iter()
+            .zip(&actual)
+            .map(|(r, &a)| RecipeScore { recipe: r.recipe.clone(), ranked: score(&r.ladder, &entry.name, &level[i]), actual: a })
+            .collect();
+        let expected = decision_accuracy(&scores, noise[i]);
+        assert_eq!((right[i], wrong[i], ties[i]), (expected.right as f64, expected.wrong as f64, expected.ties as f64), "{}", level[i]);
+        let run = entry.runs.iter().find(|r| r.name == level[i]).unwrap();
+        assert!((compute[i] - 6.0 * entry.n * run.final_tokens()).abs() < 1e-6 * compute[i]);
+        checked += 1;
+    }
+    assert_eq!(checked, 24);
+    // The multipliers: base over each other recipe; the 4× one found near 4, inside its interval.
+    let m = &out.multipliers;
+    let (recipe, versus, k, lo, hi) =
+        (column_str(m, "recipe"), column_str(m, "versus"), column_f64(m, "multiplier"), column_f64(m, "boot_lo"), column_f64(m, "boot_hi"));
+    eprintln!("{m}\nwhole ladder: right {} wrong {} ties {}", right[full], wrong[full], ties[full]);
+    assert_eq!(versus, vec!["1.5x", "2.5x", "4x"]);
+    assert!(recipe.iter().all(|r| r == "base"));
+    for (i, truth) in [1.5, 2.5, 4.0].iter().enumerate() {
+        assert!((k[i] / truth - 1.0).abs() < 0.2, "{}: k = {} for {truth}", versus[i], k[i]);
+        assert!(lo[i] <= k[i] && k[i] <= hi[i], "{}: k = {} outside [{}, {}]", versus[i], k[i], lo[i], hi[i]);
+        assert!(lo[i] <= *truth && *truth <= hi[i], "{}: the interval [{}, {}] misses {truth}", versus[i], lo[i], hi[i]);
+    }
+    // The predictions table: a recipe column, one row per recipe.
+    assert_eq!(column_str(&out.predictions, "recipe"), vec!["base", "1.5x", "2.5x", "4x"]);
+}
+
+#[test]
+fn recipes_that_train_different_ladders_or_too_few_are_refused() {
+    use ladder_fit::decision::{decide, DecideSettings, RecipeLadder};
+    let task = Task::get(common::TASK).unwrap();
+    let settings = DecideSettings { target: "target".into(), ..DecideSettings::default() };
+    let a = RecipeLadder { recipe: "a".into(), ladder: common::noisy_ladder_with_target(&BASE, 1, 1.0) };
+    let mut b = RecipeLadder { recipe: "b".into(), ladder: common::noisy_ladder_with_target(&BASE, 2, 1.0) };
+    let err =
+        decide(std::slice::from_ref(&a), &[paper_design()], std::slice::from_ref(&task), &settings, &|| {}).err().unwrap().to_string();
+    assert!(err.contains("at least two recipes"), "{err}");
+    b.ladder.entries[0].runs.pop();
+    let err = decide(&[a.clone(), b], &[paper_design()], std::slice::from_ref(&task), &settings, &|| {}).err().unwrap().to_string();
+    assert!(err.contains("recipes a and b hold different train runs") && err.contains("s1-10xC"), "{err}");
+    let wrong_target = DecideSettings { target: "s1".into(), ..settings };
+    let c = RecipeLadder { recipe: "c".into(), ladder: common::noisy_ladder_with_target(&BASE, 3, 1.0) };
+    assert!(decide(&[a, c], &[paper_design()], std::slice::from_ref(&task), &wrong_target, &|| {}).is_err());
+}

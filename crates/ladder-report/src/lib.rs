@@ -2,12 +2,14 @@
 //!
 //! * [`chart`]: figures as data (panels of line and point series) rendered to PNG and SVG.
 //! * [`markdown`]: prediction tables pivoted into the paper's layout.
+//! * [`decision`]: the summary of a recipe decision.
 //! * [`columns`]: reading result-table columns as plain vectors.
 //!
 //! Nothing here fits or predicts: callers turn their results into [`chart::Figure`]s.
 
 pub mod chart;
 pub mod columns;
+pub mod decision;
 pub mod markdown;
 
 /// Errors of rendering or reading a table.

@@ -23,6 +23,14 @@
 //! gpus = 1                       # resources per run on a cluster (also on [[rung]]):
 //! time = "04:00:00"              # gpus, cpus, mem, time
 //!
+//! [[recipe]]                     # optional: data recipes, each training every rung and target
+//! name = "code"                  # runs in WORK/code/, tables collected into OUT/code/
+//! mix = "code-mix.toml"          # a mix file, or inline weights over prepared sources that keep
+//!                                # `mix`'s held-out windows and reserved documents (`mix` is
+//! [[recipe]]                     # then also what a `bpe:` tokenizer shared by the recipes is
+//! name = "dictionary"            # trained on)
+//! weights = { wordnet = 6, jargon = 1, wiki_vital = 1 }
+//!
 //! [slurm]                        # `ladder run --executor slurm` (all optional)
 //! partition = "gpu"
 //! cpus = 8                       # defaults for runs that set none
@@ -30,8 +38,10 @@
 //! max_attempts = 3               # submissions before a run counts as failing
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ladder_data::Mix;
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use serde::Deserialize;
 
@@ -96,6 +106,21 @@ pub struct TargetSpec {
     /// What it needs on a cluster.
     #[serde(flatten)]
     pub resources: Resources,
+}
+
+/// A data recipe (`[[recipe]]`): a mix every rung and target of the experiment is trained on.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeSpec {
+    /// Recipe name: its runs' folder under `work` and its tables' folder under `out`
+    /// (letters, digits, `-`, `_`).
+    pub name: String,
+    /// A mix file (relative to the experiment file).
+    #[serde(default)]
+    pub mix: Option<PathBuf>,
+    /// Or inline weights over prepared sources, with the experiment `mix`'s settings.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
 }
 
 fn default_attempts() -> u32 {
@@ -214,6 +239,9 @@ pub struct LadderExperiment {
     /// The held-out targets.
     #[serde(default, rename = "target")]
     pub targets: Vec<TargetSpec>,
+    /// Data recipes: each trains every rung and target on its own mix (none: `mix` or `data`).
+    #[serde(default, rename = "recipe")]
+    pub recipes: Vec<RecipeSpec>,
     /// Cluster settings.
     #[serde(default)]
     pub slurm: SlurmSpec,
@@ -225,6 +253,11 @@ pub struct LadderExperiment {
 /// One run of an experiment: its config and folder, and whether it is a target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedRun {
+    /// Its name within the experiment: the run id, prefixed `<recipe>/` in a recipe experiment
+    /// (what `ladder run --only` takes).
+    pub key: String,
+    /// The data recipe it trains on, if the experiment has recipes.
+    pub recipe: Option<String>,
     /// The resolved training config.
     pub config: TrainConfig,
     /// Its run folder.
@@ -269,7 +302,40 @@ impl LadderExperiment {
         if self.evals == 0 {
             return Err("evals must be ≥ 1".into());
         }
+        for (i, r) in self.recipes.iter().enumerate() {
+            if r.name.is_empty() || !r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                return Err(format!("recipe {:?}: a name is letters, digits, '-' and '_' (it names the recipe's folders)", r.name));
+            }
+            if self.recipes[..i].iter().any(|o| o.name == r.name) {
+                return Err(format!("recipe {} is declared twice", r.name));
+            }
+            if r.mix.is_some() == !r.weights.is_empty() {
+                return Err(format!("recipe {}: give either `mix` (a mix file) or `weights`, not both or neither", r.name));
+            }
+        }
+        if !self.recipes.is_empty() && !self.data.is_empty() {
+            return Err("recipes are mixes of prepared sources; `data` files cannot be combined with [[recipe]]".into());
+        }
         Ok(())
+    }
+
+    /// The mixes runs train on: one per recipe (with its name), or the experiment's own `mix`
+    /// (none with plain `data` files).
+    pub fn recipe_mixes(&self) -> Result<Vec<(Option<String>, Option<Mix>)>, TrainError> {
+        let base = self.mix.as_ref().map(|m| Mix::load(&self.base.join(m))).transpose()?;
+        if self.recipes.is_empty() {
+            return Ok(vec![(None, base)]);
+        }
+        self.recipes
+            .iter()
+            .map(|r| {
+                let mix = match &r.mix {
+                    Some(file) => Mix::load(&self.base.join(file))?,
+                    None => Mix::with_weights(base.as_ref(), &r.weights, Path::new(&format!("[[recipe]] {}", r.name)))?,
+                };
+                Ok((Some(r.name.clone()), Some(mix)))
+            })
+            .collect()
     }
 
     /// The data cache.
@@ -295,7 +361,13 @@ impl LadderExperiment {
         let path = self.work.join("tokenizer.json");
         let entries: usize =
             entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
-        let mix = self.mix.as_ref().ok_or_else(|| TrainError::Config("a bpe: tokenizer is trained on the mix; give `mix`".into()))?;
+        let mix = self.mix.as_ref().ok_or_else(|| {
+            TrainError::Config(if self.recipes.is_empty() {
+                "a bpe: tokenizer is trained on the mix; give `mix`".into()
+            } else {
+                "a bpe: tokenizer shared by the recipes is trained on the experiment's `mix`; give one".into()
+            })
+        })?;
         let mix = ladder_data::Mix::load(&self.base.join(mix))?;
         let sample_bytes = self.tokenizer_sample_bytes.unwrap_or(8_000_000);
         let request = serde_json::json!({ "entries": entries, "sample_bytes": sample_bytes, "mix": mix });
@@ -325,56 +397,65 @@ impl LadderExperiment {
         Ok(true)
     }
 
-    /// Every run, rungs first (in file order, reruns after their rung), then the targets.
+    /// Every run, per recipe in file order (one pass without recipes): rungs first (in file
+    /// order, reruns after their rung), then the targets.
     pub fn runs(&self) -> Result<Vec<PlannedRun>, TrainError> {
-        let mix = self.mix.as_ref().map(|m| ladder_data::Mix::load(&self.base.join(m))).transpose()?;
         let data: Vec<PathBuf> = self.data.iter().map(|d| self.base.join(d)).collect();
         let tasks = self.tasks.as_ref().map(|t| TaskEvalConfig { tasks: t.clone(), limit: self.task_limit, cache: self.cache() });
         let mut out = Vec::new();
-        let mut add = |name: &str, m: f64, rerun: bool, target: bool, resources: &Resources| -> Result<(), TrainError> {
-            let size = size(name).map_err(|e| TrainError::Config(e.to_string()))?;
-            let kind = LadderKind::of(&size);
-            let mut rules = kind.rules();
-            if let Some(l) = self.seq_len {
-                rules = rules.with_seq_len(l);
+        for (recipe, mix) in self.recipe_mixes()? {
+            let (work, collected) = match &recipe {
+                Some(r) => (self.work.join(r), self.out.join(r)),
+                None => (self.work.clone(), self.out.clone()),
+            };
+            let mut add = |name: &str, m: f64, rerun: bool, target: bool, resources: &Resources| -> Result<(), TrainError> {
+                let size = size(name).map_err(|e| TrainError::Config(e.to_string()))?;
+                let kind = LadderKind::of(&size);
+                let mut rules = kind.rules();
+                if let Some(l) = self.seq_len {
+                    rules = rules.with_seq_len(l);
+                }
+                if let Some(f) = self.lr_multiplier {
+                    rules = rules.with_lr_multiplier(f);
+                }
+                let rules = rules.validate().map_err(|e| TrainError::Config(e.to_string()))?;
+                let mut plan = RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals))
+                    .map_err(|e| TrainError::Config(e.to_string()))?;
+                let mut data_seed = self.data_seed;
+                if rerun {
+                    plan = plan.rerun(self.seed + 1);
+                    data_seed += 1;
+                }
+                let mut config = TrainConfig::new(plan, data.clone());
+                config.mix = mix.clone();
+                config.data_cache = if mix.is_some() { self.cache() } else { PathBuf::new() };
+                config.tokenizer = self.tokenizer_name();
+                config.data_seed = data_seed;
+                config.validation_windows = self.validation_windows;
+                config.tasks = tasks.clone();
+                let id = config.plan.id.clone();
+                out.push(PlannedRun {
+                    key: recipe.as_ref().map_or_else(|| id.clone(), |r| format!("{r}/{id}")),
+                    recipe: recipe.clone(),
+                    dir: work.join(&id),
+                    out: collected.clone(),
+                    config,
+                    target,
+                    resources: resources.or(&self.slurm.resources),
+                });
+                Ok(())
+            };
+            for r in &self.rungs {
+                for &m in &r.multipliers {
+                    add(&r.size, m, false, false, &r.resources)?;
+                }
+                for &m in &r.rerun {
+                    add(&r.size, m, true, false, &r.resources)?;
+                }
             }
-            if let Some(f) = self.lr_multiplier {
-                rules = rules.with_lr_multiplier(f);
+            for t in &self.targets {
+                add(&t.size, t.multiplier, false, true, &t.resources)?;
             }
-            let rules = rules.validate().map_err(|e| TrainError::Config(e.to_string()))?;
-            let mut plan =
-                RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals)).map_err(|e| TrainError::Config(e.to_string()))?;
-            let mut data_seed = self.data_seed;
-            if rerun {
-                plan = plan.rerun(self.seed + 1);
-                data_seed += 1;
-            }
-            let mut config = TrainConfig::new(plan, data.clone());
-            config.mix = mix.clone();
-            config.data_cache = if mix.is_some() { self.cache() } else { PathBuf::new() };
-            config.tokenizer = self.tokenizer_name();
-            config.data_seed = data_seed;
-            config.validation_windows = self.validation_windows;
-            config.tasks = tasks.clone();
-            out.push(PlannedRun {
-                dir: self.work.join(&config.plan.id),
-                out: self.out.clone(),
-                config,
-                target,
-                resources: resources.or(&self.slurm.resources),
-            });
-            Ok(())
-        };
-        for r in &self.rungs {
-            for &m in &r.multipliers {
-                add(&r.size, m, false, false, &r.resources)?;
-            }
-            for &m in &r.rerun {
-                add(&r.size, m, true, false, &r.resources)?;
-            }
-        }
-        for t in &self.targets {
-            add(&t.size, t.multiplier, false, true, &t.resources)?;
         }
         Ok(out)
     }

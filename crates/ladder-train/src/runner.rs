@@ -128,9 +128,13 @@ pub fn run_local(runs: &[PlannedRun], device: &Device, accept_changed: bool, pro
     Ok(())
 }
 
-/// What [`collect`] wrote.
+/// What [`collect`] wrote into one folder (one per recipe).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Collected {
+    /// The recipe whose runs these are, in a recipe experiment.
+    pub recipe: Option<String>,
+    /// The folder.
+    pub out: PathBuf,
     /// The OLMo-ladder config.
     pub config: PathBuf,
     /// Runs exported.
@@ -143,17 +147,34 @@ pub struct Collected {
     pub changed: Vec<String>,
 }
 
-/// Export every finished run into `experiment.out`: the evaluations as OLMo-ladder CSVs, a config
+/// Export every finished run into its collection folder (`experiment.out`, or `OUT/<recipe>` per
+/// recipe): the evaluations as OLMo-ladder CSVs, a config
 /// with one `train` entry per rung size (reruns go to `<name>_variance.json` with their
 /// originals) and one `eval` entry per target, and each run's `run.csv` and `config.json`. A run
 /// already collected there with the same plan and no run folder here is kept as it is.
-pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Collected, TrainError> {
+pub fn collect(experiment: &LadderExperiment, runs: &[PlannedRun]) -> Result<Vec<Collected>, TrainError> {
     collect_with(experiment, runs, false)
 }
 
 /// [`collect`]; with `accept_changed`, runs finished with another configuration are exported too.
-pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_changed: bool) -> Result<Collected, TrainError> {
-    let out = &experiment.out;
+pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_changed: bool) -> Result<Vec<Collected>, TrainError> {
+    let mut folders: Vec<(&Option<String>, &PathBuf)> = Vec::new();
+    for run in runs {
+        if !folders.iter().any(|(r, _)| **r == run.recipe) {
+            folders.push((&run.recipe, &run.out));
+        }
+    }
+    folders
+        .into_iter()
+        .map(|(recipe, out)| {
+            let group: Vec<PlannedRun> = runs.iter().filter(|r| r.recipe == *recipe).cloned().collect();
+            collect_folder(&experiment.name, out, &group, accept_changed).map(|c| Collected { recipe: recipe.clone(), ..c })
+        })
+        .collect()
+}
+
+/// One folder of [`collect_with`]: `runs` all collect into `out`.
+fn collect_folder(name: &str, out: &Path, runs: &[PlannedRun], accept_changed: bool) -> Result<Collected, TrainError> {
     for sub in ["ladder-runs", "configs", "train-curves", "run-configs"] {
         std::fs::create_dir_all(out.join(sub)).map_err(|e| TrainError::file(out.join(sub), e))?;
     }
@@ -212,11 +233,11 @@ pub fn collect_with(experiment: &LadderExperiment, runs: &[PlannedRun], accept_c
             .map_err(|e| TrainError::file(&path, e))?;
         Ok(path)
     };
-    let config = write(experiment.name.clone(), &main)?;
+    let config = write(name.to_string(), &main)?;
     if !variance.is_empty() {
-        write(format!("{}_variance", experiment.name), &variance)?;
+        write(format!("{name}_variance"), &variance)?;
     }
-    Ok(Collected { config, runs: exported, kept, missing, changed })
+    Ok(Collected { recipe: None, out: out.to_path_buf(), config, runs: exported, kept, missing, changed })
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), TrainError> {

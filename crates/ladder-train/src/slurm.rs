@@ -33,7 +33,7 @@ pub struct Submission {
 pub struct JobBook {
     /// Every submission, oldest first.
     pub submissions: Vec<Submission>,
-    /// Submissions per run id.
+    /// Submissions per run (its key: `[<recipe>/]<id>`).
     pub attempts: BTreeMap<String, u32>,
 }
 
@@ -176,7 +176,7 @@ pub fn script(experiment: &LadderExperiment, runs: &[&PlannedRun], resources: &R
         s.push_str(&format!("#SBATCH {o}\n"));
     }
     s.push_str("set -euo pipefail\n");
-    s.push_str(&format!("runs=({})\n", runs.iter().map(|r| format!("'{}'", r.config.plan.id)).collect::<Vec<_>>().join(" ")));
+    s.push_str(&format!("runs=({})\n", runs.iter().map(|r| format!("'{}'", r.key)).collect::<Vec<_>>().join(" ")));
     s.push_str(&format!(
         "exec '{}' run '{}' --only \"${{runs[$SLURM_ARRAY_TASK_ID]}}\" --device '{}'\n",
         command.binary.display(),
@@ -239,7 +239,7 @@ pub fn run_slurm(
     };
     let mut groups: Vec<(&Resources, Vec<&PlannedRun>)> = Vec::new();
     for run in runs {
-        let id = &run.config.plan.id;
+        let id = &run.key;
         if state(run).is_done() || flying.contains(id.as_str()) {
             continue;
         }
@@ -261,7 +261,7 @@ pub fn run_slurm(
             continue;
         }
         let job = client.as_ref().expect("checked above").submit(&path)?;
-        let ids: Vec<String> = members.iter().map(|r| r.config.plan.id.clone()).collect();
+        let ids: Vec<String> = members.iter().map(|r| r.key.clone()).collect();
         for id in &ids {
             *book.attempts.entry(id.clone()).or_insert(0) += 1;
         }
@@ -285,7 +285,7 @@ pub fn run_slurm(
     }
     let given_up: BTreeSet<String> = outcome.given_up.iter().map(|(id, _)| id.clone()).collect();
     for run in runs {
-        let id = &run.config.plan.id;
+        let id = &run.key;
         if !state(run).is_done() && !given_up.contains(id) {
             outcome.failed.push((id.clone(), book.latest_log(experiment, id)));
         }

@@ -62,7 +62,7 @@ pub struct BootstrapSummary {
 }
 
 /// Resampled copy of the ladder: train runs drawn with replacement, eval entries unchanged.
-fn resample(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
+pub(crate) fn resample(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
     let runs: Vec<(usize, usize)> = ladder
         .entries
         .iter()
@@ -130,7 +130,7 @@ fn resample_residuals(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
 }
 
 /// Stable per-task stream id for the seeds.
-fn task_stream(task: &Task) -> u64 {
+pub(crate) fn task_stream(task: &Task) -> u64 {
     task.key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
 }
 

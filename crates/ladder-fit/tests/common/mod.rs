@@ -35,6 +35,20 @@ pub const ACC_NOISE: f64 = 0.01;
 /// accuracy. `scale` multiplies every noise.
 #[allow(dead_code)]
 pub fn noisy_ladder(loss: &[f64; 5], seed: u64, scale: f64) -> (Ladder, f64) {
+    let (ladder, actual, _) = ladder_and_target(loss, seed, scale);
+    (ladder, actual)
+}
+
+/// [`noisy_ladder`] with its target run as the eval entry `target` (N = 1e9, 6·N FLOPs per
+/// token).
+#[allow(dead_code)]
+pub fn noisy_ladder_with_target(loss: &[f64; 5], seed: u64, scale: f64) -> Ladder {
+    let (mut ladder, _, run) = ladder_and_target(loss, seed, scale);
+    ladder.entries.push(Entry { name: "target".into(), mode: Mode::Eval, n: 1e9, flops_per_token: 6e9, runs: vec![run] });
+    ladder
+}
+
+fn ladder_and_target(loss: &[f64; 5], seed: u64, scale: f64) -> (Ladder, f64, Run) {
     let sizes = [("s1", 2e7), ("s2", 5e7), ("s3", 1e8), ("s4", 2e8)];
     let task = Task::get(TASK).unwrap();
     let (bpb, acc) = (Feature::RcBpb.column(&task.instances[0].0, task.shots), Feature::RcAcc.column(&task.instances[0].0, task.shots));
@@ -58,5 +72,5 @@ pub fn noisy_ladder(loss: &[f64; 5], seed: u64, scale: f64) -> (Ladder, f64) {
         .collect();
     let target_run = run("target".into(), 1e9, 4e10);
     let actual = *target_run.metric(&acc).unwrap().last().unwrap();
-    (Ladder { entries }, actual)
+    (Ladder { entries }, actual, target_run)
 }
