@@ -24,7 +24,7 @@ pub struct Args {
     pub format: crate::source::DataFormat,
     /// Output folder: predictions (every recipe's prediction at the target), decisions (decision
     /// accuracy per task of every ladder subset and single-scale ranking, with compute shares),
-    /// multipliers (CSV and Parquet), summary.md and figures/decision_accuracy.{png,svg}.
+    /// multipliers (CSV and Parquet), summary.md and figures/decision_accuracy_<metric>.{png,svg}.
     #[arg(long, default_value = "out/decide")]
     pub out: PathBuf,
     /// Do not draw the figure.
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         recipes.push(RecipeLadder { recipe: recipe.clone(), ladder });
     }
     let tasks = ladder_core::TaskSet::get(&experiment.tasks)?.tasks;
-    let draws = ladder_fit::decision::bootstrap_draws(experiment.designs()?.len(), tasks.len(), &settings);
+    let draws = ladder_fit::decision::bootstrap_draws(&experiment.designs()?, tasks.len(), &settings);
     let bar = if draws > 0 { indicatif::ProgressBar::new(draws as u64) } else { indicatif::ProgressBar::hidden() };
     bar.set_style(
         indicatif::ProgressStyle::with_template("multiplier bootstrap {bar:40} {pos}/{len} draws, {per_sec}, ETA {eta}")
@@ -73,7 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ladder_core::fsio::write_atomic(&summary_path, &summary).with_context(|| format!("writing {}", summary_path.display()))?;
     written.push(summary_path);
     if !args.no_figures {
-        written.extend(crate::figures::decision_vs_compute(&result.decisions, &args.out.join("figures"))?);
+        for metric in &settings.metrics {
+            written.extend(crate::figures::decision_vs_compute(&result.decisions, metric.name(), &args.out.join("figures"))?);
+        }
     }
     let removed = crate::outputs::replace(&args.out, &written)?;
     let mut out = std::io::stdout().lock();

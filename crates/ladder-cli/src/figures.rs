@@ -211,10 +211,11 @@ pub fn error_vs_compute(backtest: &DataFrame, dir: &Path) -> anyhow::Result<Vec<
     figure.render(&dir.join("error_vs_compute")).map(|p| p.to_vec()).context("rendering error_vs_compute")
 }
 
-/// Decision accuracy vs compute share (DataDecide's frontier): one panel for all tasks pooled,
-/// then one per task; a line per design through its ladder subsets (where every recipe could be
-/// fitted), points for the single-scale rankings.
-pub fn decision_vs_compute(decisions: &DataFrame, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// Decision accuracy vs compute share (DataDecide's frontier) of the recipes ranked by `metric`:
+/// one panel for all tasks pooled, then one per task; a line per design through its ladder
+/// subsets (where every recipe could be fitted), points for the single-scale rankings.
+pub fn decision_vs_compute(decisions: &DataFrame, metric: &str, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let decisions = &ladder_report::columns::rows_where(decisions, "metric", metric)?;
     let (task, method, design, level) =
         (strings(decisions, "task")?, strings(decisions, "method")?, strings(decisions, "design")?, strings(decisions, "level")?);
     let (share, right, wrong, picked) =
@@ -263,10 +264,11 @@ pub fn decision_vs_compute(decisions: &DataFrame, dir: &Path) -> anyhow::Result<
         });
     }
     let figure = Figure {
-        title: "Decision accuracy vs compute: ranking recipes by a ladder fit or by one small run".into(),
+        title: format!("Decision accuracy on {metric} vs compute: ranking recipes by a ladder fit or by one small run"),
         panels,
         columns: 4,
         shared_legend: true,
     };
-    figure.render(&dir.join("decision_accuracy")).map(|p| p.to_vec()).context("rendering decision_accuracy")
+    let stem = format!("decision_accuracy_{metric}");
+    figure.render(&dir.join(&stem)).map(|p| p.to_vec()).with_context(|| format!("rendering {stem}"))
 }

@@ -17,11 +17,13 @@
 //!   compute each spends per recipe; and the compute multiplier of the predicted best recipe over
 //!   each other, with a bootstrap interval.
 //!
+//! Recipes are decided on one or more metrics: accuracy (higher is better), or an intermediate
+//! feature such as task bpb (lower is better), which a two-step design predicts in its step 1.
 //! Scores are the mean of a run's last [`SCORE_WINDOW`] checkpoints, for the target's actual
-//! accuracy and for a small run's alike (the `actual` of every prediction table). The tie
-//! threshold of a task is its target's checkpoint noise: the SD of the accuracy over the target
-//! run's last [`crate::snr::NOISE_CHECKPOINTS`] checkpoints, averaged over the recipes (an upper
-//! bound when few evaluations leave the end of the learning curve in it).
+//! value and for a small run's alike (the `actual` of every prediction table). The tie threshold
+//! of a task is its target's checkpoint noise: the SD of the metric over the target run's last
+//! [`crate::snr::NOISE_CHECKPOINTS`] checkpoints, averaged over the recipes (an upper bound when
+//! few evaluations leave the end of the learning curve in it).
 
 use ladder_core::rng::SplitMix64;
 use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
@@ -97,10 +99,22 @@ pub fn decision_accuracy(scores: &[RecipeScore], noise: f64) -> Decisions {
 /// `span`]; `None` when the two predictions do not cross there (one recipe dominates beyond
 /// the span) or a prediction is not finite. Assumes predictions rise with compute.
 pub fn compute_multiplier(a: &FittedDesign, b: &FittedDesign, target: &Target, span: f64) -> Option<f64> {
-    let goal = a.predict(target);
+    multiplier_by(&|f: &FittedDesign, t: &Target| f.predict(t), a, b, target, span)
+}
+
+/// [`compute_multiplier`] of any score that rises with compute (`score` of a fitted design at a
+/// target).
+fn multiplier_by(
+    score: &dyn Fn(&FittedDesign, &Target) -> f64,
+    a: &FittedDesign,
+    b: &FittedDesign,
+    target: &Target,
+    span: f64,
+) -> Option<f64> {
+    let goal = score(a, target);
     let at = |k: f64| {
         let s = k.sqrt();
-        b.predict(&Target { name: target.name.clone(), n: target.n * s, d: target.d * s, c: target.c * k }) - goal
+        score(b, &Target { name: target.name.clone(), n: target.n * s, d: target.d * s, c: target.c * k }) - goal
     };
     let (mut lo, mut hi) = (-span.ln(), span.ln());
     let (f_lo, f_hi) = (at(lo.exp()), at(hi.exp()));
@@ -127,11 +141,15 @@ pub struct RecipeLadder {
     pub ladder: Ladder,
 }
 
-/// What [`decide`] computes besides the decisions.
+/// What [`decide`] decides on and computes besides the decisions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecideSettings {
     /// The target entry every recipe's ladder holds.
     pub target: String,
+    /// The metrics recipes are ranked by, each at the target and in every ranking: accuracy
+    /// (higher is better) and intermediate features (task bpb, ...: lower is better). A design
+    /// ranks by accuracy and by its own intermediate feature.
+    pub metrics: Vec<Feature>,
     /// Designs (by name) whose compute multipliers are computed (empty: the first design).
     pub multiplier_designs: Vec<String>,
     /// Bootstrap draws of each multiplier (0: no interval).
@@ -146,26 +164,35 @@ pub struct DecideSettings {
 
 impl Default for DecideSettings {
     fn default() -> Self {
-        DecideSettings { target: String::new(), multiplier_designs: Vec::new(), draws: 0, level: 0.9, seed: 0, span: 100.0 }
+        DecideSettings {
+            target: String::new(),
+            metrics: vec![Feature::RcAcc],
+            multiplier_designs: Vec::new(),
+            draws: 0,
+            level: 0.9,
+            seed: 0,
+            span: 100.0,
+        }
     }
 }
 
-/// The tables of [`decide`].
+/// The tables of [`decide`]; every one has a `metric` column.
 pub struct DecisionOutput {
-    /// One row per recipe × design × task: the full ladder's prediction at the target and the
-    /// actual score (`recipe`, `design`, `task`, `target`, `predicted`, `actual`, `abs_error`,
-    /// `error`).
+    /// One row per metric × design × task × recipe: the whole ladder's prediction at the target
+    /// and the actual value (`metric`, `recipe`, `design`, `task`, `target`, `predicted`,
+    /// `actual`, `abs_error`, `error`).
     pub predictions: DataFrame,
-    /// One row per task × ranking: `method` (`ladder` or `single_scale`), `design` (empty for the
-    /// baseline), `level` (the ladder subset or the run), `runs` per recipe, `compute` per recipe
-    /// and its `compute_share` of the target's, `pairs`, `right`, `wrong`, `ties`, `accuracy`,
-    /// `picked` (the recipe ranked first), `winner` (the actual best), `noise` (the tie
-    /// threshold), `error` (why a ladder subset could not be fitted).
+    /// One row per metric × task × ranking: `method` (`ladder` or `single_scale`), `design`
+    /// (empty for the baseline), `level` (the ladder subset or the run), `runs` per recipe,
+    /// `compute` per recipe and its `compute_share` of the target's, `pairs`, `right`, `wrong`,
+    /// `ties`, `accuracy`, `picked` (the recipe ranked first), `winner` (the actual best),
+    /// `noise` (the tie threshold), `error` (why a ladder subset could not be fitted).
     pub decisions: DataFrame,
-    /// One row per multiplier design × task × other recipe: how much compute `versus` needs to
-    /// match the predicted best `recipe` at the target (`multiplier`, NaN when the predictions do
-    /// not cross within the span), its bootstrap interval (`boot_lo`, `boot_hi`, draws without a
-    /// crossing or fit in `boot_failed`), and the actual gap (`actual_gap`, points of accuracy).
+    /// One row per metric × multiplier design × task × other recipe: how much compute `versus`
+    /// needs to match the predicted best `recipe` at the target (`multiplier`, NaN when the
+    /// predictions do not cross within the span), its bootstrap interval (`boot_lo`, `boot_hi`;
+    /// draws without a crossing or a fit in `boot_failed`), and the actual gap (`actual_gap`:
+    /// best − versus in the metric's direction, × 100 for accuracy).
     pub multipliers: DataFrame,
 }
 
@@ -176,13 +203,33 @@ fn sd(values: &[f64]) -> f64 {
     (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
 }
 
-/// The recipe ranked first (ties: the first in order); `None` when a score is not finite.
-fn best(names: &[String], scores: &[f64]) -> Option<String> {
+/// The recipe ranked first by higher-is-better `scores` (ties: the first in order); `None` when
+/// a score is not finite.
+fn best(scores: &[f64]) -> Option<usize> {
     if scores.iter().any(|s| !s.is_finite()) {
         return None;
     }
-    let i = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
-    Some(names[i].clone())
+    Some((0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b }))
+}
+
+/// +1 for accuracies, −1 for losses: the factor that makes a metric higher-is-better.
+fn orientation(metric: Feature) -> f64 {
+    if metric.is_accuracy() {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// What `design` predicts of `metric` from a fit (`None`: it does not predict that metric).
+fn predicts(design: &dyn Design, metric: Feature) -> Option<fn(&FittedDesign, &Target) -> f64> {
+    if metric.is_accuracy() {
+        Some(|f, t| f.predict(t))
+    } else if design.intermediate() == Some(metric) {
+        Some(|f, t| f.prediction(t).feature.unwrap_or(f64::NAN))
+    } else {
+        None
+    }
 }
 
 /// Every recipe's ladder must hold the same train runs and the target at the same scale.
@@ -227,9 +274,14 @@ fn check_recipes(recipes: &[RecipeLadder], target: &str) -> Result<()> {
     Ok(())
 }
 
+/// A run's score on `task`: the mean of its last [`SCORE_WINDOW`] values of `metric`.
+fn score(entry: &Entry, run: usize, task: &Task, metric: Feature) -> Result<f64> {
+    Ok(mean_of_last(&entry.runs[run].finite_task_values(task, metric)?.1, SCORE_WINDOW))
+}
+
 /// Decision accuracy of every design (on growing subsets of the ladder) and of the single-scale
-/// baseline, per task, over `recipes`; the full ladder's predictions; and the compute
-/// multipliers (see the module docs). `progress` is called once per bootstrap draw.
+/// baseline, per metric and task, over `recipes`; the whole ladder's predictions; and the
+/// compute multipliers (see the module docs). `progress` is called once per bootstrap draw.
 pub fn decide(
     recipes: &[RecipeLadder],
     designs: &[Box<dyn Design>],
@@ -246,37 +298,19 @@ pub fn decide(
             });
         }
     }
+    if settings.metrics.is_empty() {
+        return Err(PredictError::Design { design: "[decision]".into(), message: "no metric to decide on".into() });
+    }
     let names: Vec<String> = recipes.iter().map(|r| r.recipe.clone()).collect();
     let targets: Vec<&Entry> = recipes.iter().map(|r| r.ladder.target(&settings.target)).collect::<std::result::Result<_, _>>()?;
     let target = Target::of(targets[0]);
-    let score = |entry: &Entry, run: usize, task: &Task| -> Result<f64> {
-        Ok(mean_of_last(&entry.runs[run].finite_task_values(task, Feature::RcAcc)?.1, SCORE_WINDOW))
-    };
-    // Per task: actual scores at the target and the tie threshold.
-    let mut actual: Vec<Vec<f64>> = Vec::new();
-    let mut noise: Vec<f64> = Vec::new();
-    for task in tasks {
-        let mut row = Vec::new();
-        let mut sds = Vec::new();
-        for t in &targets {
-            let last = t.runs.len() - 1;
-            row.push(score(t, last, task)?);
-            let values = t.runs[last].finite_task_values(task, Feature::RcAcc)?.1;
-            sds.push(sd(&values[values.len().saturating_sub(crate::snr::NOISE_CHECKPOINTS)..]));
-        }
-        actual.push(row);
-        noise.push(sds.iter().sum::<f64>() / sds.len() as f64);
-    }
     // Ladder subsets: runs added in order of compute; the last one is the whole ladder.
     let subsets = levels(&recipes[0].ladder, Vary::Flops);
+    let full = subsets.len() - 1;
+    let train_runs: Vec<(&Entry, &ladder_core::Run)> =
+        recipes[0].ladder.train_entries().flat_map(|e| e.runs.iter().map(move |r| (e, r))).collect();
     let compute_of = |keep: &[(String, String)]| -> f64 {
-        let ladder = &recipes[0].ladder;
-        ladder
-            .train_entries()
-            .flat_map(|e| e.runs.iter().map(move |r| (e, r)))
-            .filter(|(e, r)| keep.contains(&(e.name.clone(), r.name.clone())))
-            .map(|(e, r)| nominal_compute(e, r))
-            .sum()
+        train_runs.iter().filter(|(e, r)| keep.contains(&(e.name.clone(), r.name.clone()))).map(|(e, r)| nominal_compute(e, r)).sum()
     };
     let jobs: Vec<(usize, usize, usize, usize)> = (0..subsets.len())
         .flat_map(|l| {
@@ -292,180 +326,259 @@ pub fn decide(
         })
         .collect();
     let fit_at = |l: usize, d: usize, k: usize, r: usize| &fits[((l * designs.len() + d) * tasks.len() + k) * recipes.len() + r];
-    let full = subsets.len() - 1;
 
     let mut rows = DecisionRows::default();
-    for (k, task) in tasks.iter().enumerate() {
-        let winner = best(&names, &actual[k]).unwrap_or_default();
-        for (d, design) in designs.iter().enumerate() {
-            for (l, subset) in subsets.iter().enumerate() {
-                let results: Vec<&std::result::Result<FittedDesign, String>> = (0..recipes.len()).map(|r| fit_at(l, d, k, r)).collect();
-                let error = results.iter().find_map(|f| f.as_ref().err()).cloned().unwrap_or_default();
-                let ranked: Vec<f64> = results.iter().map(|f| f.as_ref().map_or(f64::NAN, |f| f.predict(&target))).collect();
-                rows.push(
-                    task,
-                    "ladder",
-                    design.name(),
-                    &subset.label,
-                    subset.keep.len(),
-                    compute_of(&subset.keep),
-                    &target,
-                    &names,
-                    &ranked,
-                    &actual[k],
-                    noise[k],
-                    &winner,
-                    error,
-                );
+    let mut predictions = PredictionRows::default();
+    let mut multipliers = MultiplierRows::default();
+    for &metric in &settings.metrics {
+        let sign = orientation(metric);
+        for (k, task) in tasks.iter().enumerate() {
+            // The actual values at the target and the tie threshold.
+            let mut actual = Vec::new();
+            let mut sds = Vec::new();
+            for t in &targets {
+                let last = t.runs.len() - 1;
+                actual.push(score(t, last, task, metric)?);
+                let values = t.runs[last].finite_task_values(task, metric)?.1;
+                sds.push(sd(&values[values.len().saturating_sub(crate::snr::NOISE_CHECKPOINTS)..]));
             }
-        }
-        for entry in recipes[0].ladder.train_entries() {
-            for run in &entry.runs {
+            let noise = sds.iter().sum::<f64>() / sds.len() as f64;
+            let oriented: Vec<f64> = actual.iter().map(|a| sign * a).collect();
+            let winner = best(&oriented).map(|i| names[i].clone()).unwrap_or_default();
+            let context = RowContext { metric, task, target: &target, names: &names, actual: &oriented, noise, winner: &winner };
+            for (d, design) in designs.iter().enumerate() {
+                let Some(value) = predicts(design.as_ref(), metric) else { continue };
+                for (l, subset) in subsets.iter().enumerate() {
+                    let results: Vec<&std::result::Result<FittedDesign, String>> = (0..recipes.len()).map(|r| fit_at(l, d, k, r)).collect();
+                    let error = results.iter().find_map(|f| f.as_ref().err()).cloned().unwrap_or_default();
+                    let ranked: Vec<f64> = results.iter().map(|f| f.as_ref().map_or(f64::NAN, |f| sign * value(f, &target))).collect();
+                    rows.push(
+                        &context,
+                        "ladder",
+                        design.name(),
+                        &subset.label,
+                        subset.keep.len(),
+                        compute_of(&subset.keep),
+                        &ranked,
+                        error,
+                    );
+                }
+                for (r, name) in names.iter().enumerate() {
+                    let f = fit_at(full, d, k, r);
+                    predictions.push(
+                        metric,
+                        name,
+                        design.name(),
+                        task,
+                        &settings.target,
+                        f.as_ref().map_or(f64::NAN, |f| value(f, &target)),
+                        actual[r],
+                        f.as_ref().err(),
+                    );
+                }
+            }
+            for (entry, run) in &train_runs {
                 let ranked: Vec<f64> = recipes
                     .iter()
                     .map(|r| {
                         let e = r.ladder.entry(&entry.name)?;
                         let j = e.runs.iter().position(|x| x.name == run.name).expect("checked: the same runs");
-                        score(e, j, task)
+                        Ok(sign * score(e, j, task, metric)?)
                     })
                     .collect::<Result<_>>()?;
-                rows.push(
-                    task,
-                    "single_scale",
-                    "",
-                    &run.name,
-                    1,
-                    nominal_compute(entry, run),
-                    &target,
-                    &names,
-                    &ranked,
-                    &actual[k],
-                    noise[k],
-                    &winner,
-                    String::new(),
-                );
+                rows.push(&context, "single_scale", "", &run.name, 1, nominal_compute(entry, run), &ranked, String::new());
+            }
+            for (d, design) in designs.iter().enumerate() {
+                let chosen = if settings.multiplier_designs.is_empty() {
+                    d == 0
+                } else {
+                    settings.multiplier_designs.iter().any(|n| n == design.name())
+                };
+                let Some(value) = predicts(design.as_ref(), metric).filter(|_| chosen) else { continue };
+                let oriented_value = move |f: &FittedDesign, t: &Target| sign * value(f, t);
+                let fitted: Vec<Option<&FittedDesign>> = (0..recipes.len()).map(|r| fit_at(full, d, k, r).as_ref().ok()).collect();
+                multipliers.add(&context, design.as_ref(), recipes, &fitted, &oriented_value, settings, progress);
             }
         }
     }
+    Ok(DecisionOutput { predictions: predictions.frame()?, decisions: rows.frame()?, multipliers: multipliers.frame()? })
+}
 
-    // The full ladder's predictions per recipe.
-    let (mut p_recipe, mut p_design, mut p_task, mut p_pred, mut p_actual, mut p_error) = (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (d, design) in designs.iter().enumerate() {
-        for (k, task) in tasks.iter().enumerate() {
-            for (r, name) in names.iter().enumerate() {
-                let f = fit_at(full, d, k, r);
-                p_recipe.push(name.clone());
-                p_design.push(design.name().to_string());
-                p_task.push(task.key.clone());
-                p_pred.push(f.as_ref().map_or(f64::NAN, |f| f.predict(&target)));
-                p_actual.push(actual[k][r]);
-                p_error.push(f.as_ref().err().cloned().unwrap_or_default());
-            }
+/// Bootstrap draws [`decide`] makes (for a progress bar): per metric, task and multiplier design
+/// that predicts the metric.
+pub fn bootstrap_draws(designs: &[Box<dyn Design>], tasks: usize, settings: &DecideSettings) -> usize {
+    let chosen = |i: usize, d: &Box<dyn Design>| {
+        if settings.multiplier_designs.is_empty() {
+            i == 0
+        } else {
+            settings.multiplier_designs.iter().any(|n| n == d.name())
         }
-    }
-    let abs_error: Vec<f64> = p_pred.iter().zip(&p_actual).map(|(p, a)| (p - a).abs()).collect();
-    let predictions = DataFrame::new_infer_height(vec![
-        Column::new("recipe".into(), p_recipe),
-        Column::new("design".into(), p_design),
-        Column::new("task".into(), p_task.clone()),
-        Column::new("target".into(), vec![settings.target.clone(); p_task.len()]),
-        Column::new("predicted".into(), p_pred),
-        Column::new("actual".into(), p_actual),
-        Column::new("abs_error".into(), abs_error),
-        Column::new("error".into(), p_error),
-    ])
-    .map_err(LadderError::from)?;
-
-    let multipliers = multipliers(recipes, designs, tasks, settings, &target, &actual, &|d, k, r| fit_at(full, d, k, r), progress)?;
-    Ok(DecisionOutput { predictions, decisions: rows.frame()?, multipliers })
-}
-
-/// Bootstrap draws [`decide`] makes (for a progress bar).
-pub fn bootstrap_draws(designs: usize, tasks: usize, settings: &DecideSettings) -> usize {
-    let chosen = if settings.multiplier_designs.is_empty() { designs.min(1) } else { settings.multiplier_designs.len() };
-    chosen * tasks * settings.draws
-}
-
-#[allow(clippy::too_many_arguments)]
-fn multipliers<'a>(
-    recipes: &[RecipeLadder],
-    designs: &[Box<dyn Design>],
-    tasks: &[Task],
-    settings: &DecideSettings,
-    target: &Target,
-    actual: &[Vec<f64>],
-    fit_at: &(dyn Fn(usize, usize, usize) -> &'a std::result::Result<FittedDesign, String> + Sync),
-    progress: &(dyn Fn() + Sync),
-) -> Result<DataFrame> {
-    let names: Vec<String> = recipes.iter().map(|r| r.recipe.clone()).collect();
-    let chosen: Vec<usize> = if settings.multiplier_designs.is_empty() {
-        (0..designs.len().min(1)).collect()
-    } else {
-        settings.multiplier_designs.iter().filter_map(|n| designs.iter().position(|d| d.name() == n)).collect()
     };
-    let (mut design, mut task, mut recipe, mut versus, mut k_col, mut lo, mut hi, mut failed, mut gap) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let tail = (1.0 - settings.level) / 2.0;
-    for &d in &chosen {
-        for (k, t) in tasks.iter().enumerate() {
-            let fitted: Vec<Option<&FittedDesign>> = (0..recipes.len()).map(|r| fit_at(d, k, r).as_ref().ok()).collect();
-            let predicted: Vec<f64> = fitted.iter().map(|f| f.map_or(f64::NAN, |f| f.predict(target))).collect();
-            let Some(top) = best(&names, &predicted).and_then(|b| names.iter().position(|n| *n == b)) else { continue };
-            let top_fit = fitted[top].expect("finite prediction");
-            // Bootstrap: every recipe's runs resampled and refitted per draw.
-            let draws: Vec<Option<Vec<Option<f64>>>> = (0..settings.draws)
-                .into_par_iter()
-                .map(|i| {
-                    let refits: Option<Vec<FittedDesign>> = recipes
-                        .iter()
-                        .enumerate()
-                        .map(|(r, rl)| {
-                            let mut rng =
-                                SplitMix64::new(settings.seed ^ task_stream(t) ^ (r as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), i as u64);
-                            designs[d].fit(&resample(&rl.ladder, &mut rng), t).ok()
-                        })
-                        .collect();
-                    progress();
-                    refits.map(|f| (0..recipes.len()).map(|r| compute_multiplier(&f[top], &f[r], target, settings.span)).collect())
-                })
-                .collect();
-            for (r, other) in names.iter().enumerate() {
-                if r == top {
-                    continue;
-                }
-                let point = fitted[r].and_then(|f| compute_multiplier(top_fit, f, target, settings.span)).unwrap_or(f64::NAN);
-                let mut ks: Vec<f64> = draws.iter().filter_map(|dr| dr.as_ref().and_then(|v| v[r])).collect();
-                ks.sort_by(f64::total_cmp);
-                design.push(designs[d].name().to_string());
-                task.push(t.key.clone());
-                recipe.push(names[top].clone());
-                versus.push(other.clone());
-                k_col.push(point);
-                let enough = ks.len() >= 2;
-                lo.push(if enough { quantile(&ks, tail) } else { f64::NAN });
-                hi.push(if enough { quantile(&ks, 1.0 - tail) } else { f64::NAN });
-                failed.push((settings.draws - ks.len()) as u32);
-                gap.push(100.0 * (actual[k][top] - actual[k][r]));
+    let pairs: usize = settings
+        .metrics
+        .iter()
+        .map(|&m| designs.iter().enumerate().filter(|(i, d)| chosen(*i, d) && predicts(d.as_ref(), m).is_some()).count())
+        .sum();
+    pairs * tasks * settings.draws
+}
+
+/// What every row of one metric and task shares.
+struct RowContext<'a> {
+    metric: Feature,
+    task: &'a Task,
+    target: &'a Target,
+    names: &'a [String],
+    /// Actual values at the target, higher is better.
+    actual: &'a [f64],
+    noise: f64,
+    winner: &'a str,
+}
+
+/// Column builder of the multipliers table.
+#[derive(Default)]
+struct MultiplierRows {
+    metric: Vec<String>,
+    design: Vec<String>,
+    task: Vec<String>,
+    recipe: Vec<String>,
+    versus: Vec<String>,
+    k: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    failed: Vec<u32>,
+    gap: Vec<f64>,
+}
+
+impl MultiplierRows {
+    /// The multipliers of the predicted best recipe over every other one (whole-ladder fits
+    /// `fitted`), with a bootstrap over each recipe's runs.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        c: &RowContext,
+        design: &dyn Design,
+        recipes: &[RecipeLadder],
+        fitted: &[Option<&FittedDesign>],
+        score: &(dyn Fn(&FittedDesign, &Target) -> f64 + Sync),
+        settings: &DecideSettings,
+        progress: &(dyn Fn() + Sync),
+    ) {
+        let predicted: Vec<f64> = fitted.iter().map(|f| f.map_or(f64::NAN, |f| score(f, c.target))).collect();
+        let Some(top) = best(&predicted) else { return };
+        let top_fit = fitted[top].expect("a finite prediction has a fit");
+        let draws: Vec<Option<Vec<Option<f64>>>> = (0..settings.draws)
+            .into_par_iter()
+            .map(|i| {
+                let refits: Option<Vec<FittedDesign>> = recipes
+                    .iter()
+                    .enumerate()
+                    .map(|(r, rl)| {
+                        let stream = settings.seed ^ task_stream(c.task) ^ (r as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                        let mut rng = SplitMix64::new(stream, i as u64);
+                        design.fit(&resample(&rl.ladder, &mut rng), c.task).ok()
+                    })
+                    .collect();
+                progress();
+                refits.map(|f| (0..recipes.len()).map(|r| multiplier_by(score, &f[top], &f[r], c.target, settings.span)).collect())
+            })
+            .collect();
+        let tail = (1.0 - settings.level) / 2.0;
+        let scale = if c.metric.is_accuracy() { 100.0 } else { 1.0 };
+        for (r, other) in c.names.iter().enumerate() {
+            if r == top {
+                continue;
             }
+            let point = fitted[r].and_then(|f| multiplier_by(score, top_fit, f, c.target, settings.span)).unwrap_or(f64::NAN);
+            let mut ks: Vec<f64> = draws.iter().filter_map(|dr| dr.as_ref().and_then(|v| v[r])).collect();
+            ks.sort_by(f64::total_cmp);
+            let enough = ks.len() >= 2;
+            self.metric.push(c.metric.name().to_string());
+            self.design.push(design.name().to_string());
+            self.task.push(c.task.key.clone());
+            self.recipe.push(c.names[top].clone());
+            self.versus.push(other.clone());
+            self.k.push(point);
+            self.lo.push(if enough { quantile(&ks, tail) } else { f64::NAN });
+            self.hi.push(if enough { quantile(&ks, 1.0 - tail) } else { f64::NAN });
+            self.failed.push((settings.draws - ks.len()) as u32);
+            self.gap.push(scale * (c.actual[top] - c.actual[r]));
         }
     }
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("design".into(), design),
-        Column::new("task".into(), task),
-        Column::new("recipe".into(), recipe),
-        Column::new("versus".into(), versus),
-        Column::new("multiplier".into(), k_col),
-        Column::new("boot_lo".into(), lo),
-        Column::new("boot_hi".into(), hi),
-        Column::new("boot_failed".into(), failed),
-        Column::new("actual_gap".into(), gap),
-    ])
-    .map_err(LadderError::from)?)
+
+    fn frame(self) -> Result<DataFrame> {
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new("metric".into(), self.metric),
+            Column::new("design".into(), self.design),
+            Column::new("task".into(), self.task),
+            Column::new("recipe".into(), self.recipe),
+            Column::new("versus".into(), self.versus),
+            Column::new("multiplier".into(), self.k),
+            Column::new("boot_lo".into(), self.lo),
+            Column::new("boot_hi".into(), self.hi),
+            Column::new("boot_failed".into(), self.failed),
+            Column::new("actual_gap".into(), self.gap),
+        ])
+        .map_err(LadderError::from)?)
+    }
+}
+
+/// Column builder of the predictions table.
+#[derive(Default)]
+struct PredictionRows {
+    metric: Vec<String>,
+    recipe: Vec<String>,
+    design: Vec<String>,
+    task: Vec<String>,
+    target: Vec<String>,
+    predicted: Vec<f64>,
+    actual: Vec<f64>,
+    error: Vec<String>,
+}
+
+impl PredictionRows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        metric: Feature,
+        recipe: &str,
+        design: &str,
+        task: &Task,
+        target: &str,
+        predicted: f64,
+        actual: f64,
+        error: Option<&String>,
+    ) {
+        self.metric.push(metric.name().to_string());
+        self.recipe.push(recipe.to_string());
+        self.design.push(design.to_string());
+        self.task.push(task.key.clone());
+        self.target.push(target.to_string());
+        self.predicted.push(predicted);
+        self.actual.push(actual);
+        self.error.push(error.cloned().unwrap_or_default());
+    }
+
+    fn frame(self) -> Result<DataFrame> {
+        let abs_error: Vec<f64> = self.predicted.iter().zip(&self.actual).map(|(p, a)| (p - a).abs()).collect();
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new("metric".into(), self.metric),
+            Column::new("recipe".into(), self.recipe),
+            Column::new("design".into(), self.design),
+            Column::new("task".into(), self.task),
+            Column::new("target".into(), self.target),
+            Column::new("predicted".into(), self.predicted),
+            Column::new("actual".into(), self.actual),
+            Column::new("abs_error".into(), abs_error),
+            Column::new("error".into(), self.error),
+        ])
+        .map_err(LadderError::from)?)
+    }
 }
 
 /// Column builder of the decisions table.
 #[derive(Default)]
 struct DecisionRows {
+    metric: Vec<String>,
     task: Vec<String>,
     method: Vec<&'static str>,
     design: Vec<String>,
@@ -485,49 +598,48 @@ struct DecisionRows {
 }
 
 impl DecisionRows {
+    /// One ranking (`ranked`: higher is better) of the recipes.
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        task: &Task,
+        c: &RowContext,
         method: &'static str,
         design: &str,
         level: &str,
         runs: usize,
         compute: f64,
-        target: &Target,
-        names: &[String],
         ranked: &[f64],
-        actual: &[f64],
-        noise: f64,
-        winner: &str,
         error: String,
     ) {
-        let scores: Vec<RecipeScore> = names
+        let scores: Vec<RecipeScore> = c
+            .names
             .iter()
-            .zip(ranked.iter().zip(actual))
+            .zip(ranked.iter().zip(c.actual))
             .map(|(n, (&r, &a))| RecipeScore { recipe: n.clone(), ranked: r, actual: a })
             .collect();
-        let d = decision_accuracy(&scores, noise);
-        self.task.push(task.key.clone());
+        let d = decision_accuracy(&scores, c.noise);
+        self.metric.push(c.metric.name().to_string());
+        self.task.push(c.task.key.clone());
         self.method.push(method);
         self.design.push(design.to_string());
         self.level.push(level.to_string());
         self.runs.push(runs as u32);
         self.compute.push(compute);
-        self.share.push(compute / target.c);
+        self.share.push(compute / c.target.c);
         self.pairs.push(d.pairs as u32);
         self.right.push(d.right as u32);
         self.wrong.push(d.wrong as u32);
         self.ties.push(d.ties as u32);
         self.accuracy.push(d.accuracy());
-        self.picked.push(best(names, ranked).unwrap_or_default());
-        self.winner.push(winner.to_string());
-        self.noise.push(noise);
+        self.picked.push(best(ranked).map(|i| c.names[i].clone()).unwrap_or_default());
+        self.winner.push(c.winner.to_string());
+        self.noise.push(c.noise);
         self.error.push(error);
     }
 
     fn frame(self) -> Result<DataFrame> {
         Ok(DataFrame::new_infer_height(vec![
+            Column::new("metric".into(), self.metric),
             Column::new("task".into(), self.task),
             Column::new("method".into(), self.method.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
             Column::new("design".into(), self.design),

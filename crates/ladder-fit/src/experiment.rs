@@ -23,8 +23,9 @@
 //!
 //! [decision]                       # `ladder decide`: `data` holds one folder per recipe
 //! recipes = ["natural", "code"]    # (each an OLMo-ladder folder with config `config`); the
-//! multiplier_designs = ["two_step_bpb"]   # one target of `targets`; bootstrap draws, level
-//! span = 100                       # and seed from [uncertainty]
+//! metrics = ["rc_acc", "rc_bpb"]   # one target of `targets`; bootstrap draws, level and seed
+//! multiplier_designs = ["two_step_bpb"]   # from [uncertainty]
+//! span = 100
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -87,6 +88,9 @@ pub struct Experiment {
 pub struct DecisionSpec {
     /// Recipe names: folders under `data`, each an OLMo-ladder folder with config `config`.
     pub recipes: Vec<String>,
+    /// Metrics the recipes are ranked by (default `rc_acc`; also `rc_bpb`, `rc_soft_log`, `c4`).
+    #[serde(default = "default_metrics")]
+    pub metrics: Vec<String>,
     /// Designs whose compute multipliers are computed and bootstrapped (default: the first).
     #[serde(default)]
     pub multiplier_designs: Vec<String>,
@@ -97,6 +101,10 @@ pub struct DecisionSpec {
 
 fn default_span() -> f64 {
     100.0
+}
+
+fn default_metrics() -> Vec<String> {
+    vec![Feature::RcAcc.name().to_string()]
 }
 
 /// The `[uncertainty]` table.
@@ -339,8 +347,18 @@ impl Experiment {
         if !(spec.span.is_finite() && spec.span > 1.0) {
             return Err(bad(format!("span must be above 1, found {}", spec.span)));
         }
+        let metrics = spec
+            .metrics
+            .iter()
+            .map(|m| {
+                Feature::parse(m)
+                    .filter(|f| *f != Feature::McAcc)
+                    .ok_or_else(|| bad(format!("metric must be rc_acc, rc_bpb, rc_soft_log or c4, found `{m}`")))
+            })
+            .collect::<Result<Vec<Feature>>>()?;
         Ok(DecideSettings {
             target: target.clone(),
+            metrics,
             multiplier_designs: spec.multiplier_designs.clone(),
             draws: self.uncertainty.draws,
             level: self.uncertainty.level,

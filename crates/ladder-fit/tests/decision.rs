@@ -5,7 +5,7 @@
 
 mod common;
 
-use ladder_core::Task;
+use ladder_core::{Feature, Task};
 use ladder_fit::decision::{compute_multiplier, decision_accuracy, RecipeScore};
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
@@ -125,9 +125,14 @@ fn decide_ranks_synthetic_recipes_against_single_scale_rankings() {
             ladder: common::noisy_ladder_with_target(law, 60 + i as u64, 0.3),
         })
         .collect();
-    let settings = DecideSettings { target: "target".into(), draws: 40, ..DecideSettings::default() };
-    let out = decide(&recipes, &[paper_design()], std::slice::from_ref(&task), &settings, &|| {}).unwrap();
-    let d = &out.decisions;
+    let settings =
+        DecideSettings { target: "target".into(), draws: 40, metrics: vec![Feature::RcAcc, Feature::RcBpb], ..DecideSettings::default() };
+    let both = decide(&recipes, &[paper_design()], std::slice::from_ref(&task), &settings, &|| {}).unwrap();
+    let on = |df: &polars::prelude::DataFrame, metric: &str| {
+        let mask: polars::prelude::BooleanChunked = column_str(df, "metric").iter().map(|m| m == metric).collect();
+        df.filter(&mask).unwrap()
+    };
+    let d = &on(&both.decisions, "rc_acc");
     let (method, level, picked, winner) =
         (column_str(d, "method"), column_str(d, "level"), column_str(d, "picked"), column_str(d, "winner"));
     let (share, compute, right, wrong, ties, noise) = (
@@ -173,7 +178,7 @@ fn decide_ranks_synthetic_recipes_against_single_scale_rankings() {
     }
     assert_eq!(checked, 24);
     // The multipliers: base over each other recipe; the 4× one found near 4, inside its interval.
-    let m = &out.multipliers;
+    let m = &on(&both.multipliers, "rc_acc");
     let (recipe, versus, k, lo, hi) =
         (column_str(m, "recipe"), column_str(m, "versus"), column_f64(m, "multiplier"), column_f64(m, "boot_lo"), column_f64(m, "boot_hi"));
     eprintln!("{m}\nwhole ladder: right {} wrong {} ties {}", right[full], wrong[full], ties[full]);
@@ -185,7 +190,22 @@ fn decide_ranks_synthetic_recipes_against_single_scale_rankings() {
         assert!(lo[i] <= *truth && *truth <= hi[i], "{}: the interval [{}, {}] misses {truth}", versus[i], lo[i], hi[i]);
     }
     // The predictions table: a recipe column, one row per recipe.
-    assert_eq!(column_str(&out.predictions, "recipe"), vec!["base", "1.5x", "2.5x", "4x"]);
+    assert_eq!(column_str(&on(&both.predictions, "rc_acc"), "recipe"), vec!["base", "1.5x", "2.5x", "4x"]);
+    // Ranked by task bpb (lower is better): the same winner, and step 1 alone gives the same
+    // multipliers (the slower laws equal the base law at compute / k).
+    let bpb = on(&both.decisions, "rc_bpb");
+    let full = (0..bpb.height())
+        .filter(|&i| column_str(&bpb, "method")[i] == "ladder")
+        .max_by(|&a, &b| column_f64(&bpb, "compute_share")[a].total_cmp(&column_f64(&bpb, "compute_share")[b]))
+        .unwrap();
+    assert_eq!((column_str(&bpb, "picked")[full].as_str(), column_str(&bpb, "winner")[full].as_str()), ("base", "base"));
+    assert_eq!(column_f64(&bpb, "wrong")[full], 0.0);
+    let m = on(&both.multipliers, "rc_bpb");
+    for (i, truth) in [1.5, 2.5, 4.0].iter().enumerate() {
+        let k = column_f64(&m, "multiplier")[i];
+        assert!((k / truth - 1.0).abs() < 0.2, "task bpb: k = {k} for {truth}");
+        assert!(column_f64(&m, "actual_gap")[i] > 0.0, "the base recipe has the lower bpb");
+    }
 }
 
 #[test]

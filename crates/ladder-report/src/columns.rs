@@ -27,3 +27,9 @@ pub fn distinct(values: &[String]) -> Vec<String> {
     }
     out
 }
+
+/// The rows of `df` whose string column `name` equals `value`.
+pub fn rows_where(df: &DataFrame, name: &str, value: &str) -> Result<DataFrame, ReportError> {
+    let mask: BooleanChunked = strings(df, name)?.iter().map(|v| v == value).collect();
+    Ok(df.filter(&mask)?)
+}

@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::columns::{distinct, floats, strings};
+use crate::columns::{distinct, floats, rows_where, strings};
 use crate::ReportError;
 
 /// Rows of the decisions table, as plain vectors.
@@ -59,10 +59,27 @@ fn pct(x: f64) -> String {
     }
 }
 
-/// The summary of a decision: per task the actual winner and the picks; decision accuracy pooled
-/// over tasks for every ladder subset and single-scale run (with its compute share); the
-/// compute multipliers.
+/// The summary of a decision, per metric (column `metric` of every table): per task the actual
+/// winner and the picks; decision accuracy pooled over tasks for every ladder subset and
+/// single-scale run (with its compute share); the compute multipliers.
 pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipliers: &DataFrame) -> Result<String, ReportError> {
+    let mut md = String::new();
+    for metric in distinct(&strings(decisions, "metric")?) {
+        md.push_str(&format!("# Recipes ranked by {metric}\n\n"));
+        md.push_str(&metric_summary(
+            &metric,
+            &rows_where(predictions, "metric", &metric)?,
+            &rows_where(decisions, "metric", &metric)?,
+            &rows_where(multipliers, "metric", &metric)?,
+        )?);
+    }
+    Ok(md)
+}
+
+fn metric_summary(metric: &str, predictions: &DataFrame, decisions: &DataFrame, multipliers: &DataFrame) -> Result<String, ReportError> {
+    let accuracy = metric.ends_with("acc");
+    let points = if accuracy { 100.0 } else { 1.0 };
+    let unit = if accuracy { "points" } else { metric };
     let d = Decisions::read(decisions)?;
     let tasks = distinct(&d.task);
     let designs: Vec<String> = distinct(&d.design).into_iter().filter(|x| !x.is_empty()).collect();
@@ -73,13 +90,14 @@ pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipli
         (0..p_task.len()).find(|&i| p_task[i] == task && p_recipe[i] == recipe && p_design[i] == p_design[0]).map(|i| p_actual[i])
     };
     let mut md = format!("## Which recipe wins each task at {target}\n\n");
-    md.push_str(
-        "The actual best recipe at the target (mean of its last 5 checkpoints) and its lead over the runner-up; a lead below the \
-         target's checkpoint noise is a near-tie. Then the recipe each design's whole ladder picks, and how many single-scale \
-         rankings (one rung at one multiplier) pick the winner.\n\n",
-    );
     md.push_str(&format!(
-        "| task | winner | accuracy | lead (points) | noise (points) | {} | single scale picks it |\n|---|---|---|---|---|{}---|\n",
+        "The actual best recipe at the target by {metric} (mean of its last 5 checkpoints; {}) and its lead over the runner-up; \
+         a lead below the target's checkpoint noise is a near-tie. Then the recipe each design's whole ladder picks, and how many \
+         single-scale rankings (one rung at one multiplier) pick the winner.\n\n",
+        if accuracy { "higher is better" } else { "lower is better" }
+    ));
+    md.push_str(&format!(
+        "| task | winner | {metric} | lead ({unit}) | noise ({unit}) | {} | single scale picks it |\n|---|---|---|---|---|{}---|\n",
         designs.iter().map(|x| format!("{x} picks")).collect::<Vec<_>>().join(" | "),
         "---|".repeat(designs.len())
     ));
@@ -89,9 +107,10 @@ pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipli
     for task in &tasks {
         let Some(first) = d.rows(|i| &d.task[i] == task).first().copied() else { continue };
         let winner = &d.winner[first];
+        let sign = if accuracy { 1.0 } else { -1.0 };
         let mut scores: Vec<(String, f64)> = distinct(&p_recipe).into_iter().filter_map(|r| actual_of(task, &r).map(|a| (r, a))).collect();
-        scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let lead = if scores.len() >= 2 { 100.0 * (scores[0].1 - scores[1].1) } else { f64::NAN };
+        scores.sort_by(|a, b| (sign * b.1).total_cmp(&(sign * a.1)));
+        let lead = if scores.len() >= 2 { points * sign * (scores[0].1 - scores[1].1) } else { f64::NAN };
         let picks: Vec<String> = designs
             .iter()
             .enumerate()
@@ -110,9 +129,9 @@ pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipli
         single_right += right;
         single_all += singles.len();
         md.push_str(&format!(
-            "| {task} | {winner} | {:.3} | {lead:.1} | {:.1} | {} | {right}/{} |\n",
+            "| {task} | {winner} | {:.3} | {lead:.3} | {:.3} | {} | {right}/{} |\n",
             scores.first().map_or(f64::NAN, |s| s.1),
-            100.0 * d.noise[first],
+            points * d.noise[first],
             picks.join(" | "),
             singles.len()
         ));
@@ -158,12 +177,14 @@ pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipli
     md.push('\n');
 
     md.push_str("## How much better is the predicted best recipe?\n\n");
-    md.push_str(
-        "The compute multiplier k: the other recipe reaches the best one's predicted accuracy at the target with k× the target's \
+    md.push_str(&format!(
+        "The compute multiplier k: the other recipe reaches the best one's predicted {metric} at the target with k× the target's \
          compute (N and D both × √k); an interval from the bootstrap (each recipe's runs resampled, both refitted), — where the \
-         predictions do not cross within the span. The actual gap is the accuracy difference at the target.\n\n\
-         | design | task | best (predicted) | versus | k | interval | failed draws | actual gap (points) |\n|---|---|---|---|---|---|---|---|\n",
-    );
+         predictions do not cross within the span. The actual gap is best − versus at the target (in the metric's direction).\n\n"
+    ));
+    md.push_str(&format!(
+        "| design | task | best (predicted) | versus | k | interval | failed draws | actual gap ({unit}) |\n|---|---|---|---|---|---|---|---|\n"
+    ));
     let (m_design, m_task, m_recipe, m_versus) =
         (strings(multipliers, "design")?, strings(multipliers, "task")?, strings(multipliers, "recipe")?, strings(multipliers, "versus")?);
     let (k, lo, hi, failed, gap) = (
@@ -177,7 +198,7 @@ pub fn decision_summary(predictions: &DataFrame, decisions: &DataFrame, multipli
     for i in 0..m_task.len() {
         let interval = if lo[i].is_finite() { format!("[{}, {}]", num(lo[i]), num(hi[i])) } else { "—".into() };
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {interval} | {} | {:.1} |\n",
+            "| {} | {} | {} | {} | {} | {interval} | {} | {:.3} |\n",
             m_design[i],
             m_task[i],
             m_recipe[i],

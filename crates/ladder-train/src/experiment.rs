@@ -309,7 +309,7 @@ impl LadderExperiment {
             if self.recipes[..i].iter().any(|o| o.name == r.name) {
                 return Err(format!("recipe {} is declared twice", r.name));
             }
-            if r.mix.is_some() == !r.weights.is_empty() {
+            if r.mix.is_some() != r.weights.is_empty() {
                 return Err(format!("recipe {}: give either `mix` (a mix file) or `weights`, not both or neither", r.name));
             }
         }
