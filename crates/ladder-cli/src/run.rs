@@ -83,7 +83,9 @@ fn describe(state: RunState) -> String {
 /// Runs `ladder run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let experiment = LadderExperiment::load(&args.file)?;
-    if !args.list && !args.collect_only && experiment.prepare_tokenizer()? {
+    // Collecting compares each run's fingerprint, which holds the tokenizer's content: a `bpe:`
+    // tokenizer missing here (a fresh clone of collected tables) is trained first, as a run would.
+    if !args.list && experiment.prepare_tokenizer()? {
         eprintln!("trained the tokenizer {} on the mix", experiment.tokenizer_name());
     }
     let runs = experiment.runs()?;

@@ -280,6 +280,66 @@ fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
     }
 }
 
+/// The committed recipe decision rebuilds from the four recipes' committed run tables with the one
+/// command its REPORT gives: every decision count, prediction and multiplier.
+#[test]
+fn committed_recipe_decision_rebuilds_from_the_committed_run_tables() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let committed = repo.join("results/cpu-recipes/decision");
+    let out_dir = scratch("rebuild-recipes");
+    let file = repo.join("experiments/cpu-recipes-decide.toml");
+    let out = ladder(&["decide", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("# Recipes ranked by rc_acc") && stdout.contains("# Recipes ranked by rc_bpb"), "{stdout}");
+    for (table, keys, values) in [
+        (
+            "decisions",
+            &["metric", "task", "method", "design", "level", "picked", "winner"][..],
+            &["right", "wrong", "ties", "compute_share", "noise"][..],
+        ),
+        ("predictions", &["metric", "recipe", "design", "task"][..], &["predicted", "actual"][..]),
+        ("multipliers", &["metric", "design", "task", "recipe", "versus"][..], &["multiplier", "boot_lo", "boot_hi", "actual_gap"][..]),
+    ] {
+        let (ours, theirs) = (read_csv(&out_dir.join(format!("{table}.csv"))), read_csv(&committed.join(format!("{table}.csv"))));
+        assert_eq!(ours.height(), theirs.height(), "{table}: rows");
+        for key in keys {
+            assert_eq!(ours.column(key).unwrap(), theirs.column(key).unwrap(), "{table}: {key}");
+        }
+        for column in values {
+            let cast = |df: &DataFrame| df.column(column).unwrap().cast(&DataType::Float64).unwrap();
+            let (a, b) = (cast(&ours), cast(&theirs));
+            let (a, b) = (a.f64().unwrap(), b.f64().unwrap());
+            for i in 0..a.len() {
+                let (x, y) = (a.get(i).unwrap_or(f64::NAN), b.get(i).unwrap_or(f64::NAN));
+                let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1e-3);
+                assert!(same, "{table}: {column} row {i}: rebuilt {x}, committed {y}");
+            }
+        }
+    }
+}
+
+#[test]
+fn decide_refuses_files_without_recipes_or_one_target() {
+    let dir = scratch("decide-bad");
+    let run = |text: &str| {
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, text).unwrap();
+        let out = ladder(&["decide", file.to_str().unwrap(), "--data", dir.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+        assert!(!out.status.success(), "{text}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let design = "[[design]]\nname = \"a\"\nkind = \"two_step\"\n";
+    let err = run(&format!("targets = [\"t\"]\n{design}"));
+    assert!(err.contains("no [decision] table"), "{err}");
+    let err = run(&format!("targets = [\"t\", \"u\"]\n[decision]\nrecipes = [\"x\", \"y\"]\n{design}"));
+    assert!(err.contains("one target"), "{err}");
+    let err = run(&format!("targets = [\"t\"]\n[decision]\nrecipes = [\"x\", \"y\"]\nmetrics = [\"mc_acc\"]\n{design}"));
+    assert!(err.contains("metric must be"), "{err}");
+    let err = run(&format!("targets = [\"t\"]\n[decision]\nrecipes = [\"x\", \"y\"]\n{design}"));
+    assert!(err.contains("recipe x (a folder of `data`"), "{err}");
+}
+
 #[test]
 fn ablate_refuses_bad_experiment_files_clearly() {
     let dir = scratch("ablate-bad");
