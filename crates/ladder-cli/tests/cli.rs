@@ -264,18 +264,32 @@ fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
         let file = repo.join("experiments").join(experiment);
         let out = ladder(&["ablate", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--no-figures", "--allow-failed-fits"]);
         assert!(out.status.success(), "{experiment}: {}", String::from_utf8_lossy(&out.stderr));
-        let (ours, theirs) = (read_csv(&out_dir.join("predictions.csv")), read_csv(&repo.join(committed).join("predictions.csv")));
-        assert_eq!(ours.height(), theirs.height(), "{experiment}: rows");
-        for key in ["design", "task", "target"] {
-            assert_eq!(ours.column(key).unwrap(), theirs.column(key).unwrap(), "{experiment}: {key}");
-        }
-        for column in ["predicted", "actual", "delta_lo", "delta_hi", "feature_predicted", "feature_actual"] {
-            let (a, b) = (ours.column(column).unwrap().f64().unwrap(), theirs.column(column).unwrap().f64().unwrap());
-            for i in 0..a.len() {
-                let (x, y) = (a.get(i).unwrap_or(f64::NAN), b.get(i).unwrap_or(f64::NAN));
-                let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1e-3);
-                assert!(same, "{experiment}: {column} row {i}: rebuilt {x}, committed {y}");
-            }
+        assert_same_table(
+            &out_dir.join("predictions.csv"),
+            &repo.join(committed).join("predictions.csv"),
+            &["design", "task", "target"],
+            &["predicted", "actual", "delta_lo", "delta_hi", "feature_predicted", "feature_actual"],
+        );
+    }
+}
+
+/// A rebuilt table equals the committed one: the same rows, equal `keys`, and `values` within
+/// 1e-6 relative (NaN equal to NaN).
+fn assert_same_table(rebuilt: &Path, committed: &Path, keys: &[&str], values: &[&str]) {
+    let (ours, theirs) = (read_csv(rebuilt), read_csv(committed));
+    let name = committed.display();
+    assert_eq!(ours.height(), theirs.height(), "{name}: rows");
+    for key in keys {
+        assert_eq!(ours.column(key).unwrap(), theirs.column(key).unwrap(), "{name}: {key}");
+    }
+    for column in values {
+        let cast = |df: &DataFrame| df.column(column).unwrap().cast(&DataType::Float64).unwrap();
+        let (a, b) = (cast(&ours), cast(&theirs));
+        let (a, b) = (a.f64().unwrap(), b.f64().unwrap());
+        for i in 0..a.len() {
+            let (x, y) = (a.get(i).unwrap_or(f64::NAN), b.get(i).unwrap_or(f64::NAN));
+            let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1e-3);
+            assert!(same, "{name}: {column} row {i}: rebuilt {x}, committed {y}");
         }
     }
 }
@@ -301,21 +315,7 @@ fn committed_recipe_decision_rebuilds_from_the_committed_run_tables() {
         ("predictions", &["metric", "recipe", "design", "task"][..], &["predicted", "actual"][..]),
         ("multipliers", &["metric", "design", "task", "recipe", "versus"][..], &["multiplier", "boot_lo", "boot_hi", "actual_gap"][..]),
     ] {
-        let (ours, theirs) = (read_csv(&out_dir.join(format!("{table}.csv"))), read_csv(&committed.join(format!("{table}.csv"))));
-        assert_eq!(ours.height(), theirs.height(), "{table}: rows");
-        for key in keys {
-            assert_eq!(ours.column(key).unwrap(), theirs.column(key).unwrap(), "{table}: {key}");
-        }
-        for column in values {
-            let cast = |df: &DataFrame| df.column(column).unwrap().cast(&DataType::Float64).unwrap();
-            let (a, b) = (cast(&ours), cast(&theirs));
-            let (a, b) = (a.f64().unwrap(), b.f64().unwrap());
-            for i in 0..a.len() {
-                let (x, y) = (a.get(i).unwrap_or(f64::NAN), b.get(i).unwrap_or(f64::NAN));
-                let same = (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-6 * y.abs().max(1e-3);
-                assert!(same, "{table}: {column} row {i}: rebuilt {x}, committed {y}");
-            }
-        }
+        assert_same_table(&out_dir.join(format!("{table}.csv")), &committed.join(format!("{table}.csv")), keys, values);
     }
 }
 
