@@ -162,6 +162,17 @@ pub struct DecideSettings {
     pub span: f64,
 }
 
+impl DecideSettings {
+    /// Whether the `index`-th design's compute multipliers are computed.
+    fn multiplies(&self, index: usize, design: &dyn Design) -> bool {
+        if self.multiplier_designs.is_empty() {
+            index == 0
+        } else {
+            self.multiplier_designs.iter().any(|n| n == design.name())
+        }
+    }
+}
+
 impl Default for DecideSettings {
     fn default() -> Self {
         DecideSettings {
@@ -389,11 +400,7 @@ pub fn decide(
                 rows.push(&context, "single_scale", "", &run.name, 1, nominal_compute(entry, run), &ranked, String::new());
             }
             for (d, design) in designs.iter().enumerate() {
-                let chosen = if settings.multiplier_designs.is_empty() {
-                    d == 0
-                } else {
-                    settings.multiplier_designs.iter().any(|n| n == design.name())
-                };
+                let chosen = settings.multiplies(d, design.as_ref());
                 let Some(value) = predicts(design.as_ref(), metric).filter(|_| chosen) else { continue };
                 let oriented_value = move |f: &FittedDesign, t: &Target| sign * value(f, t);
                 let fitted: Vec<Option<&FittedDesign>> = (0..recipes.len()).map(|r| fit_at(full, d, k, r).as_ref().ok()).collect();
@@ -407,17 +414,12 @@ pub fn decide(
 /// Bootstrap draws [`decide`] makes (for a progress bar): per metric, task and multiplier design
 /// that predicts the metric.
 pub fn bootstrap_draws(designs: &[Box<dyn Design>], tasks: usize, settings: &DecideSettings) -> usize {
-    let chosen = |i: usize, d: &Box<dyn Design>| {
-        if settings.multiplier_designs.is_empty() {
-            i == 0
-        } else {
-            settings.multiplier_designs.iter().any(|n| n == d.name())
-        }
-    };
     let pairs: usize = settings
         .metrics
         .iter()
-        .map(|&m| designs.iter().enumerate().filter(|(i, d)| chosen(*i, d) && predicts(d.as_ref(), m).is_some()).count())
+        .map(|&m| {
+            designs.iter().enumerate().filter(|(i, d)| settings.multiplies(*i, d.as_ref()) && predicts(d.as_ref(), m).is_some()).count()
+        })
         .sum();
     pairs * tasks * settings.draws
 }
