@@ -2,6 +2,8 @@
 
 mod ablate;
 mod bench;
+#[cfg(feature = "train")]
+mod check_device;
 mod data;
 mod decide;
 #[cfg(feature = "train")]
@@ -65,6 +67,10 @@ enum Command {
     /// Time training steps of ladder rungs: tokens/s and achieved FLOP/s on a device.
     #[cfg(feature = "train")]
     BenchTrain(train_bench::Args),
+    /// Train a tiny model on a device and on a reference device from the same weights and
+    /// batches; compare logits, losses, gradients and weights (non-zero exit past the tolerance).
+    #[cfg(feature = "train")]
+    CheckDevice(check_device::Args),
     /// Evaluate a checkpoint on the paper's ranked-classification tasks (acc, len_norm, bpb,
     /// soft, soft_log, ce) and print a table.
     #[cfg(feature = "train")]
@@ -92,6 +98,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         #[cfg(feature = "train")]
         Command::BenchTrain(args) => train_bench::run(args),
+        #[cfg(feature = "train")]
+        Command::CheckDevice(args) => check_device::run(args),
         #[cfg(feature = "train")]
         Command::Eval(args) => eval::run(args),
         #[cfg(feature = "train")]

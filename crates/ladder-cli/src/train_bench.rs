@@ -28,6 +28,10 @@ pub struct Args {
     /// Changes to the rungs' ladder rules (another sequence length).
     #[command(flatten)]
     pub rules: crate::plan::RuleOverrides,
+    /// Also write the table as CSV here, with each rung's shape (what
+    /// `scripts/torch_reference.py` reads to time the same models in PyTorch).
+    #[arg(long)]
+    pub csv: Option<std::path::PathBuf>,
 }
 
 /// CPU seconds (user + system) of this process so far, from /proc (Linux); NaN elsewhere.
@@ -45,6 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("device: {} · threads (rayon): {}", args.device, rayon::current_num_threads());
     println!("| rung | d/layers/heads | N | batch × L | s/step | CPU-s/step | tokens/s | GFLOP/s | GFLOP per CPU-s |");
     println!("|---|---|---|---|---|---|---|---|---|");
+    let mut csv = String::from(
+        "implementation,device,precision,rung,d_model,n_layers,n_heads,mlp_inner,vocab,seq_len,batch,n,flops_per_token,seconds_per_step,tokens_per_second,gflops\n",
+    );
     for name in &args.rungs {
         let size = size(name)?;
         let rules = args.rules.apply(LadderKind::of(&size).rules()).validate()?;
@@ -83,6 +90,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             gflop / step,
             gflop / cpu_step
         );
+        let shape = &plan.shape;
+        csv.push_str(&format!(
+            "ladder,{},{},{},{},{},{},{},{},{},{b},{},{},{step:e},{:e},{:e}\n",
+            args.device,
+            args.precision,
+            plan.rung,
+            shape.d_model,
+            shape.n_layers,
+            shape.n_heads,
+            shape.mlp_inner,
+            shape.vocab,
+            l,
+            plan.n,
+            plan.flops_per_token,
+            tokens / step,
+            gflop / step
+        ));
+    }
+    if let Some(path) = &args.csv {
+        ladder_core::fsio::write_atomic(path, &csv).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     }
     println!(
         "(median of {} steps after {} warm-up; FLOPs per token as OLMo counts them: 6N + 4·N_emb + 12·layers·d·L)",

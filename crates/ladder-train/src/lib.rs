@@ -12,8 +12,10 @@
 //! * [`runner`]: every run of an experiment, skipping finished and resuming interrupted ones,
 //!   and the collection of their evaluations into an OLMo-ladder data folder.
 //! * [`slurm`]: the same runs as Slurm job arrays (submit, follow, resubmit what failed).
+//! * [`device_check`]: the same tiny training on two devices, compared element by element.
 
 pub mod checkpoint;
+pub mod device_check;
 pub mod error;
 pub mod experiment;
 pub mod fingerprint;
