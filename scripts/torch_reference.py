@@ -136,6 +136,10 @@ def time_rung(torch, device, s, precision, mode, steps, warmup):
     d, layers, heads = int(s["d_model"]), int(s["n_layers"]), int(s["n_heads"])
     inner, vocab, seq_len, batch = int(s["mlp_inner"]), int(s["vocab"]), int(s["seq_len"]), int(s["batch"])
     model = Model(d, layers, heads, inner, vocab, seq_len).to(device)
+    # The same model: N counts every parameter but the input embedding, as the ladder does.
+    n = sum(p.numel() for name, p in model.named_parameters() if not name.startswith("embedding"))
+    if n != int(s["n"]):
+        raise SystemExit(f"torch_reference: {s['rung']} has N = {n} here but {s['n']} in the ladder: the models differ")
     embedding = [model.embedding.weight]
     rest = [p for n, p in model.named_parameters() if not n.startswith("embedding")]
     optim = torch.optim.AdamW(
