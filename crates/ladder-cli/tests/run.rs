@@ -259,6 +259,12 @@ fn recipes_train_the_same_runs_on_their_own_mixes_and_collect_apart() {
     for key in ["notes_heavy/u25k-0.05xC", "notes_heavy/u45k-0.05xC", "specs_heavy/u25k-0.05xC", "specs_heavy/u45k-0.05xC"] {
         assert!(table.contains(&format!("| {key} |")), "{key} missing:\n{table}");
     }
+    // Slurm arrays name runs by the same keys (a dry run writes the scripts, submits nothing).
+    let dry = ladder(&["run", &file, "--executor", "slurm", "--dry-run"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let scripts = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(scripts.contains("'notes_heavy/u25k-0.05xC'") && scripts.contains("'specs_heavy/u45k-0.05xC'"), "{scripts}");
+    assert!(scripts.contains("--only \"${runs[$SLURM_ARRAY_TASK_ID]}\""), "{scripts}");
     // One run by its key: trained into its recipe's folder, nothing else.
     let only = ladder(&["run", &file, "--only", "specs_heavy/u25k-0.05xC"]);
     assert!(only.status.success(), "{}", String::from_utf8_lossy(&only.stderr));
