@@ -20,7 +20,7 @@ pub struct Args {
     pub bootstrap_draws: usize,
 }
 
-/// Runs `ladder bench`: loading the data, and fitting all ten tables for both targets.
+/// Runs `ladder bench`: loading the data, and fitting all ten tables for 13B-5T.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let threads = rayon::current_num_threads();
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         use ladder_fit::uncertainty::{bootstrap, BootstrapSettings};
         let design = ladder_fit::design::TwoStep {
             name: "two_step_bpb".into(),
-            step1: ladder_fit::predict::Step1::new(ladder_core::Feature::RcBpb, 5),
+            step1: ladder_fit::predict::Step1::new(ladder_core::Feature::RcBpb, ladder_fit::PAPER_WINDOW),
             step2: ladder_fit::predict::Step2::paper(ladder_core::Feature::RcBpb),
         };
         let targets: Vec<_> =

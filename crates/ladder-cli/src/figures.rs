@@ -1,6 +1,7 @@
 //! Figures of what the paper plots, built from fits and result tables (rendered by
 //! ladder-report): step 1, step 2, chained predictions, variance, error vs compute.
 
+use ladder_fit::PAPER_WINDOW;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -23,7 +24,7 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
     let mut step1_panels = Vec::new();
     let mut step2_panels = Vec::new();
     for task in tasks {
-        let s1 = Step1::new(Feature::RcBpb, 5).fit(ladder, task)?;
+        let s1 = Step1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, task)?;
         let mut series = Vec::new();
         for (i, size) in sizes.iter().enumerate() {
             let points: Vec<(f64, f64)> = s1.points.iter().filter(|p| p.n == size.n).map(|p| (p.d, p.y)).collect();
@@ -34,7 +35,7 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
         }
         let target_curve = (0..=20).map(|k| t.d / 20.0 * (20f64).powf(k as f64 / 20.0)).map(|d| (d, s1.predict(t.n, d))).collect();
         series.push(Series { label: Some(format!("{} fit", t.name)), points: target_curve, mark: Mark::Line, color: 7 });
-        let actual = Target::observed(target, task, Feature::RcBpb, 5)?;
+        let actual = Target::observed(target, task, Feature::RcBpb, PAPER_WINDOW)?;
         series.push(Series { label: Some(format!("{} actual", t.name)), points: vec![(t.d, actual)], mark: Mark::Cross, color: 4 });
         step1_panels.push(Panel {
             title: short(&task.key).into(),
@@ -46,8 +47,8 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
 
         let s2 = Step2::paper(Feature::RcBpb).fit(ladder, task)?;
         let (xs, ys) = ladder_step2_points(ladder, task, Feature::RcBpb, Feature::RcAcc, &CheckpointPolicy::paper())?;
-        let x_target = Target::observed(target, task, Feature::RcBpb, 5)?;
-        let y_target = Target::observed(target, task, Feature::RcAcc, 5)?;
+        let x_target = Target::observed(target, task, Feature::RcBpb, PAPER_WINDOW)?;
+        let y_target = Target::observed(target, task, Feature::RcAcc, PAPER_WINDOW)?;
         let predicted = s1.predict(t.n, t.d);
         let (lo, hi) =
             xs.iter().chain([&x_target, &predicted]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));

@@ -20,4 +20,4 @@ pub mod task;
 
 pub use error::{LadderError, Result};
 pub use ladder::{Checkpoints, Entry, Ladder, Mode, Run};
-pub use task::{Feature, Task, TaskSet};
+pub use task::{Feature, Task, TaskLoss, TaskSet};

@@ -28,8 +28,3 @@ pub fn paper_size(config_name: &str) -> Option<&'static ModelSize> {
     let prefix = config_name.split('-').next().unwrap_or(config_name);
     PAPER_SIZES.iter().find(|s| s.name == prefix)
 }
-
-/// Training compute of a checkpoint in FLOPs: tokens × FLOPs per token.
-pub fn compute(tokens: f64, flops_per_token: f64) -> f64 {
-    tokens * flops_per_token
-}

@@ -216,7 +216,8 @@ impl TaskSet {
 }
 
 /// A per-checkpoint quantity derived from a task's columns (the paper's `-x`/`-y` metrics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Feature {
     /// Bits per byte of the correct continuation (the paper's intermediate feature).
     RcBpb,
@@ -228,6 +229,41 @@ pub enum Feature {
     RcSoftLog,
     /// Multiple-choice-format accuracy (target models only).
     McAcc,
+}
+
+/// A task loss: a feature step 1 predicts and step 2 maps to accuracy (lower is better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub enum TaskLoss {
+    /// Bits per byte of the correct continuation.
+    RcBpb,
+    /// Task cross-entropy (TaskCE).
+    RcSoftLog,
+    /// C4 validation loss.
+    C4,
+}
+
+impl TryFrom<String> for TaskLoss {
+    type Error = String;
+
+    fn try_from(name: String) -> std::result::Result<TaskLoss, String> {
+        match Feature::parse(&name) {
+            Some(Feature::RcBpb) => Ok(TaskLoss::RcBpb),
+            Some(Feature::RcSoftLog) => Ok(TaskLoss::RcSoftLog),
+            Some(Feature::C4) => Ok(TaskLoss::C4),
+            _ => Err(format!("feature must be a task loss (rc_bpb, rc_soft_log or c4), found `{name}`")),
+        }
+    }
+}
+
+impl From<TaskLoss> for Feature {
+    fn from(loss: TaskLoss) -> Feature {
+        match loss {
+            TaskLoss::RcBpb => Feature::RcBpb,
+            TaskLoss::RcSoftLog => Feature::RcSoftLog,
+            TaskLoss::C4 => Feature::C4,
+        }
+    }
 }
 
 impl Feature {

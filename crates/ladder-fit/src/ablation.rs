@@ -1,5 +1,6 @@
 //! Ablation grids: designs × tasks × targets → one prediction table.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Feature, Ladder, LadderError, Task};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -111,7 +112,7 @@ pub fn run_grid(
     let mut rows = PredictionRows::default();
     for cell in &cells {
         for (t, (name, target, entry)) in targets.iter().enumerate() {
-            let actual = Target::observed(entry, cell.task, Feature::RcAcc, 5)?;
+            let actual = Target::observed(entry, cell.task, Feature::RcAcc, PAPER_WINDOW)?;
             rows.boot.push(cell.boot.as_ref().map(|b| b[t]));
             rows.design.push(cell.design.name().to_string());
             rows.kind.push(cell.design.kind());
@@ -121,7 +122,7 @@ pub fn run_grid(
             let intermediate = cell.design.intermediate();
             rows.feature.push(intermediate.map(|f| f.name().to_string()).unwrap_or_default());
             rows.feature_actual.push(match intermediate {
-                Some(f) => Target::observed(entry, cell.task, f, 5).unwrap_or(f64::NAN),
+                Some(f) => Target::observed(entry, cell.task, f, PAPER_WINDOW).unwrap_or(f64::NAN),
                 None => f64::NAN,
             });
             rows.feature_predicted.push(match &cell.fitted {

@@ -1,6 +1,7 @@
 //! Compute-vs-error backtests (method.md §9): fit every design on growing subsets of the ladder
 //! and record the error at a target, to see how much ladder compute a prediction needs.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::table::multiplier_of;
 use ladder_core::{Entry, Feature, Ladder, LadderError, Run, Task};
 use polars::prelude::*;
@@ -108,7 +109,7 @@ pub fn backtest(ladder: &Ladder, designs: &[Box<dyn Design>], tasks: &[Task], ta
     let (mut design, mut task, mut level, mut label, mut x, mut runs, mut predicted, mut actual, mut rel, mut error) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     for (l, d, k, p) in results {
-        let a = Target::observed(entry, k, Feature::RcAcc, 5)?;
+        let a = Target::observed(entry, k, Feature::RcAcc, PAPER_WINDOW)?;
         let p = p.map_err(|e| error.push(e)).ok();
         if p.is_some() {
             error.push(String::new());

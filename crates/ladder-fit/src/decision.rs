@@ -38,7 +38,7 @@ use crate::uncertainty::bootstrap::{resample, task_stream};
 use crate::uncertainty::quantile;
 
 /// Checkpoints averaged into a run's score (the paper's window).
-pub const SCORE_WINDOW: usize = 5;
+pub const SCORE_WINDOW: usize = crate::points::PAPER_WINDOW;
 
 /// One recipe's score under a ranking and at the target.
 #[derive(Debug, Clone, PartialEq)]

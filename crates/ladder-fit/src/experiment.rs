@@ -30,7 +30,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ladder_core::{Feature, Ladder, LadderError, TaskSet};
+use ladder_core::{Feature, Ladder, LadderError, TaskLoss, TaskSet};
 use polars::prelude::DataFrame;
 use serde::Deserialize;
 
@@ -162,7 +162,7 @@ impl UncertaintySpec {
 #[serde(deny_unknown_fields)]
 pub struct VarianceSpec {
     /// Intermediate features to analyse (`rc_bpb`, `c4`, `rc_soft_log`).
-    pub features: Vec<String>,
+    pub features: Vec<TaskLoss>,
     /// Config holding the run whose last checkpoints are measured (default `final_variance`).
     #[serde(default = "default_variance_config")]
     pub config: String,
@@ -318,15 +318,7 @@ impl Experiment {
             .designs
             .iter()
             .enumerate()
-            .map(|(i, spec)| {
-                design::build(spec).map_err(|e| match e {
-                    // A design without a usable name is named by its position in the file.
-                    PredictError::Design { design, message } if design == "?" => {
-                        PredictError::Design { design: format!("#{} (the {}th [[design]])", i + 1, i + 1), message }
-                    }
-                    other => other,
-                })
-            })
+            .map(|(i, spec)| design::build_labelled(spec, &format!("#{} (the {}th [[design]])", i + 1, i + 1)))
             .collect::<Result<_>>()?;
         for (i, d) in designs.iter().enumerate() {
             if designs[..i].iter().any(|e| e.name() == d.name()) {
@@ -478,10 +470,8 @@ impl Experiment {
         if let Some(spec) = &self.variance {
             let bad = |message: String| PredictError::Design { design: "[variance]".into(), message };
             let runs = variance_ladder.ok_or_else(|| bad(format!("needs the ladder of config `{}`", spec.config)))?;
-            for name in &spec.features {
-                let feature = Feature::parse(name)
-                    .filter(|f| !f.is_accuracy())
-                    .ok_or_else(|| bad(format!("feature must be rc_bpb, c4 or rc_soft_log, found `{name}`")))?;
+            for &loss in &spec.features {
+                let feature = Feature::from(loss);
                 variance.push((feature, variance_analysis(runs, ladder, &spec.target, feature)?));
             }
         }

@@ -76,8 +76,8 @@ pub enum Method {
     NelderMead,
 }
 
-/// Which loss, by name (the δ of Huber is a separate setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// A loss as named in experiment files (`loss = "huber"`, with its δ under `delta`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LossKind {
     /// Huber loss with transition δ.
@@ -86,13 +86,14 @@ pub enum LossKind {
     Squared,
 }
 
+/// The paper's Huber transition δ (step 1).
+pub const PAPER_HUBER_DELTA: f64 = 1e-3;
+
 /// Fitting choices of one stage of a design, as data.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitSettings {
     /// Loss per residual.
-    pub loss: LossKind,
-    /// Huber transition δ (ignored by the squared loss).
-    pub delta: f64,
+    pub loss: Loss,
     /// Residual space.
     pub residuals: ResidualSpace,
     /// Optimisation method.
@@ -107,7 +108,7 @@ pub struct FitSettings {
 pub struct FitOverrides {
     /// `huber` or `squared`.
     pub loss: Option<LossKind>,
-    /// Huber δ.
+    /// Huber δ (with `loss = "huber"`, or a stage whose loss is already Huber).
     pub delta: Option<f64>,
     /// `log` or `linear`.
     pub residuals: Option<ResidualSpace>,
@@ -118,46 +119,52 @@ pub struct FitOverrides {
 }
 
 impl FitOverrides {
-    /// `base` with these changes applied.
-    pub fn apply(self, base: FitSettings) -> FitSettings {
-        FitSettings {
-            loss: self.loss.unwrap_or(base.loss),
-            delta: self.delta.unwrap_or(base.delta),
+    /// `base` with these changes applied; a `delta` for a squared loss is refused.
+    pub fn apply(self, base: FitSettings) -> Result<FitSettings, String> {
+        let base_delta = match base.loss {
+            Loss::Huber { delta } => delta,
+            Loss::Squared => PAPER_HUBER_DELTA,
+        };
+        let huber = Loss::Huber { delta: self.delta.unwrap_or(base_delta) };
+        let loss = match (self.loss, self.delta) {
+            (Some(LossKind::Squared), Some(_)) => return Err("`delta` belongs to loss = \"huber\", not \"squared\"".into()),
+            (Some(LossKind::Squared), None) => Loss::Squared,
+            (Some(LossKind::Huber), _) => huber,
+            (None, Some(_)) if base.loss == Loss::Squared => {
+                return Err("`delta` needs loss = \"huber\" (this stage's loss is squared)".into())
+            }
+            (None, Some(_)) => huber,
+            (None, None) => base.loss,
+        };
+        Ok(FitSettings {
+            loss,
             residuals: self.residuals.unwrap_or(base.residuals),
             method: self.method.unwrap_or(base.method),
             starts: self.starts.unwrap_or(base.starts),
-        }
+        })
     }
 }
 
 impl FitSettings {
     /// The paper's step 1: Huber (δ = 1e-3) on log residuals, L-BFGS, one start.
     pub const fn step1() -> FitSettings {
-        FitSettings { loss: LossKind::Huber, delta: 1e-3, residuals: ResidualSpace::Log, method: Method::Lbfgs, starts: 1 }
+        FitSettings { loss: Loss::Huber { delta: PAPER_HUBER_DELTA }, residuals: ResidualSpace::Log, method: Method::Lbfgs, starts: 1 }
     }
 
     /// The paper's step 2: least squares, trust region reflective, one start.
     pub const fn step2() -> FitSettings {
-        FitSettings {
-            loss: LossKind::Squared,
-            delta: 1e-3,
-            residuals: ResidualSpace::Linear,
-            method: Method::TrustRegionReflective,
-            starts: 1,
-        }
-    }
-
-    /// The loss these settings name.
-    pub fn loss(&self) -> Loss {
-        match self.loss {
-            LossKind::Huber => Loss::Huber { delta: self.delta },
-            LossKind::Squared => Loss::Squared,
-        }
+        FitSettings { loss: Loss::Squared, residuals: ResidualSpace::Linear, method: Method::TrustRegionReflective, starts: 1 }
     }
 
     /// A fitter with these settings and the given bounds.
     pub fn fitter(&self, bounds: Bounds) -> Fitter {
-        Fitter::new(self.loss(), self.residuals).with_method(self.method).with_starts(self.starts).with_bounds(bounds)
+        Fitter::from(*self).with_bounds(bounds)
+    }
+}
+
+impl From<FitSettings> for Fitter {
+    fn from(settings: FitSettings) -> Fitter {
+        Fitter::new(settings.loss, settings.residuals).with_method(settings.method).with_starts(settings.starts)
     }
 }
 
@@ -203,16 +210,6 @@ impl Fitter {
         Fitter { method, loss, space, bounds: None, max_iters: 15_000, pgtol: 1e-10, multistart: MultiStart { starts: 1 } }
     }
 
-    /// The paper's step-1 settings: Huber (δ = 1e-3) on log residuals.
-    pub fn huber_log() -> Fitter {
-        Fitter::new(Loss::Huber { delta: 1e-3 }, ResidualSpace::Log)
-    }
-
-    /// The paper's step-2 settings: least squares on linear residuals.
-    pub fn least_squares() -> Fitter {
-        Fitter::new(Loss::Squared, ResidualSpace::Linear)
-    }
-
     /// Sets the optimisation method (Levenberg–Marquardt needs the squared loss).
     pub fn with_method(mut self, method: Method) -> Self {
         self.method = method;
@@ -222,12 +219,6 @@ impl Fitter {
     /// Sets box bounds.
     pub fn with_bounds(mut self, bounds: Bounds) -> Self {
         self.bounds = Some(bounds);
-        self
-    }
-
-    /// Sets the iteration limit per start.
-    pub fn with_max_iters(mut self, max_iters: u64) -> Self {
-        self.max_iters = max_iters;
         self
     }
 
@@ -438,8 +429,10 @@ mod tests {
         for (n, d) in ladder_grid() {
             data.push(&[n, d], law.value(&truth, &[n, d]));
         }
-        let fit =
-            Fitter::huber_log().with_bounds(Bounds::new(&[(0.0, f64::INFINITY); 5])).fit(&law, &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap();
+        let fit = Fitter::from(FitSettings::step1())
+            .with_bounds(Bounds::new(&[(0.0, f64::INFINITY); 5]))
+            .fit(&law, &data, &[3.0, 6.0, 0.1, 0.2, 1.0])
+            .unwrap();
         assert!(fit.fit_error < 1e-6, "{fit:?}");
         let far = [1.3e10, 5e12];
         assert!((law.value(&fit.params, &far) - law.value(&truth, &far)).abs() < 1e-4, "{fit:?}");
@@ -456,7 +449,7 @@ mod tests {
             let noise = ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.01;
             data.push(&[x], Sigmoid.value(&truth, &[x]) + noise);
         }
-        let fit = Fitter::least_squares()
+        let fit = Fitter::from(FitSettings::step2())
             .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
             .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
             .unwrap();
@@ -464,7 +457,7 @@ mod tests {
             assert!((p - t).abs() < 0.05 * t.abs().max(0.1), "{fit:?}");
         }
         // Levenberg-Marquardt with the analytic Jacobian lands on the same optimum.
-        let lm = Fitter::least_squares()
+        let lm = Fitter::from(FitSettings::step2())
             .with_method(Method::LevenbergMarquardt)
             .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
             .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
@@ -473,7 +466,7 @@ mod tests {
             assert!((a - b).abs() < 1e-5, "{lm:?} vs {fit:?}");
         }
         // Nelder-Mead (no gradient) gets close to the same optimum (it stalls on the b bound).
-        let nm = Fitter::least_squares()
+        let nm = Fitter::from(FitSettings::step2())
             .with_method(Method::NelderMead)
             .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 1.0)]))
             .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 1.0])
@@ -481,7 +474,7 @@ mod tests {
         assert!(nm.objective <= fit.objective * (1.0 + 1e-3), "{nm:?} vs {fit:?}");
         assert_eq!(nm.stop, StopReason::SimplexCollapsed);
         // A ceiling bound below the truth is reported as active.
-        let capped = Fitter::least_squares()
+        let capped = Fitter::from(FitSettings::step2())
             .with_bounds(Bounds::new(&[(-1.0, 0.0), (0.0, f64::INFINITY), (0.0, f64::INFINITY), (0.0, 0.95)]))
             .fit(&Sigmoid, &data, &[-0.75, 0.9, 3.0, 0.9])
             .unwrap();
@@ -489,10 +482,23 @@ mod tests {
     }
 
     #[test]
+    fn overrides_set_the_loss_and_its_delta_together() {
+        let huber = |delta| Loss::Huber { delta };
+        let o = |loss, delta| FitOverrides { loss, delta, ..FitOverrides::default() };
+        assert_eq!(o(None, None).apply(FitSettings::step1()).unwrap(), FitSettings::step1());
+        assert_eq!(o(None, Some(0.01)).apply(FitSettings::step1()).unwrap().loss, huber(0.01));
+        assert_eq!(o(Some(LossKind::Squared), None).apply(FitSettings::step1()).unwrap().loss, Loss::Squared);
+        assert_eq!(o(Some(LossKind::Huber), None).apply(FitSettings::step2()).unwrap().loss, huber(PAPER_HUBER_DELTA));
+        assert_eq!(o(Some(LossKind::Huber), Some(0.1)).apply(FitSettings::step2()).unwrap().loss, huber(0.1));
+        assert!(o(Some(LossKind::Squared), Some(0.1)).apply(FitSettings::step1()).unwrap_err().contains("delta"));
+        assert!(o(None, Some(0.1)).apply(FitSettings::step2()).unwrap_err().contains("squared"));
+    }
+
+    #[test]
     fn too_few_points_is_an_error() {
         let mut data = Observations::default();
         data.push(&[1e8, 1e9], 1.0);
-        let err = Fitter::huber_log().fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
+        let err = Fitter::from(FitSettings::step1()).fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
         assert_eq!(err, FitError::TooFewPoints { law: "nd_power", points: 1, params: 5 });
         assert!(err.to_string().contains("1 points cannot determine 5 parameters"));
     }
@@ -503,7 +509,7 @@ mod tests {
         for i in 0..6 {
             data.push(&[1e8 * (i + 1) as f64, 1e9], if i == 3 { f64::NAN } else { 1.0 });
         }
-        let err = Fitter::huber_log().fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
+        let err = Fitter::from(FitSettings::step1()).fit(&NdPowerLaw::default(), &data, &[3.0, 6.0, 0.1, 0.2, 1.0]).unwrap_err();
         assert!(matches!(err, FitError::BadObservation { index: 3, .. }), "{err}");
     }
 
@@ -553,7 +559,7 @@ mod multistart_tests {
             data.push(&[x], (3.0 * x).sin());
         }
         for method in [Method::Lbfgs, Method::TrustRegionReflective] {
-            let fitter = Fitter::least_squares().with_method(method);
+            let fitter = Fitter::from(FitSettings::step2()).with_method(method);
             let one = fitter.fit(&Wave, &data, &[1.7]).unwrap();
             assert!((one.params[0] - 3.0).abs() > 0.1, "one start should stall: {one:?}");
             let many = fitter.clone().with_starts(16).fit(&Wave, &data, &[1.7]).unwrap();

@@ -40,3 +40,4 @@ pub use bounds::Bounds;
 pub use fitter::{Fit, FitError, FitOverrides, FitSettings, Fitter, LossKind, Method};
 pub use law::Law;
 pub use objective::{Loss, Observations, ResidualSpace};
+pub use points::PAPER_WINDOW;

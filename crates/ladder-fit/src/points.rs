@@ -30,6 +30,10 @@ pub fn skipped_rows(rows: usize, skip_fraction: f64) -> usize {
     }
 }
 
+/// The paper's moving-average window: final checkpoints averaged per run (step 1 and a target's
+/// observed value) and step 2's smoothing.
+pub const PAPER_WINDOW: usize = 5;
+
 /// How intermediate checkpoints of a training run become step-2 points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CheckpointPolicy {
@@ -44,7 +48,7 @@ pub struct CheckpointPolicy {
 impl CheckpointPolicy {
     /// The paper's step-2 policy: skip 10 %, window 5, keep all.
     pub fn paper() -> Self {
-        CheckpointPolicy { skip_fraction: 0.1, moving_avg: 5, last_n: None }
+        CheckpointPolicy { skip_fraction: 0.1, moving_avg: PAPER_WINDOW, last_n: None }
     }
 
     /// Applies the policy to one run's paired series.

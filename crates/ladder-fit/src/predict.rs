@@ -17,6 +17,7 @@
 //! # }
 //! ```
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
 
 use crate::bounds::Bounds;
@@ -318,7 +319,7 @@ impl SingleStepFit {
 impl SingleStep {
     /// Window 5, Huber on log residuals, L-BFGS, 60 starts.
     pub fn paper() -> SingleStep {
-        SingleStep { moving_avg: 5, fit: FitSettings { starts: 60, ..FitSettings::step1() } }
+        SingleStep { moving_avg: PAPER_WINDOW, fit: FitSettings { starts: 60, ..FitSettings::step1() } }
     }
 
     /// Fits the single-step law for one task.

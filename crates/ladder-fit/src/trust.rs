@@ -25,6 +25,7 @@
 //! goal, five its worst tasks; a thousandfold is ten times the paper's own extrapolation); the
 //! ablation summary tabulates each verdict against the errors it then has.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Feature, Ladder, Mode, Task};
 
 use crate::design::{Design, FittedDesign};
@@ -140,7 +141,7 @@ pub fn holdout(ladder: &Ladder, design: &dyn Design, task: &Task) -> Option<(f64
         let (tokens, values) = run.finite_task_values(task, Feature::RcAcc).ok()?;
         let d = *tokens.last()?;
         let target = Target { name: run.name.clone(), n: largest.n, d, c: d * largest.flops_per_token };
-        errors.push((fitted.predict(&target) - mean_of_last(&values, 5)).abs());
+        errors.push((fitted.predict(&target) - mean_of_last(&values, PAPER_WINDOW)).abs());
     }
     let err = errors.iter().sum::<f64>() / errors.len() as f64;
     let c_held = largest.runs.iter().map(|r| r.final_tokens() * largest.flops_per_token).fold(0.0, f64::max);

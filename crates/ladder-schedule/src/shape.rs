@@ -84,11 +84,6 @@ impl ModelShape {
     pub fn flops_per_token(&self) -> u64 {
         6 * self.non_embedding_params() + 4 * self.embedding_params() + 12 * (self.n_layers * self.d_model * self.seq_len) as u64
     }
-
-    /// Forward-only FLOPs per token (scoring): 2N + 4·layers·d·L.
-    pub fn forward_flops_per_token(&self) -> u64 {
-        2 * self.non_embedding_params() + 4 * (self.n_layers * self.d_model * self.seq_len) as u64
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use ladder_core::{Feature, Ladder, Task};
 
-use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
+use super::{parse_params, settings, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
 use crate::fitter::FitSettings;
 use crate::law::Law;
 use crate::predict::{Result, Step1};
@@ -21,7 +21,7 @@ pub(super) const KIND: DesignKind = DesignKind {
     about: "step 1 fitted on accuracy: Acc = E - A/N^a - B/D^b",
     build: |name, params| {
         let p: FinalPointParams = parse_params(name, params)?;
-        let step1 = Step1 { feature: Feature::RcAcc, moving_avg: p.moving_avg, fit: p.fit.apply(FitSettings::step1()) };
+        let step1 = Step1 { feature: Feature::RcAcc, moving_avg: p.moving_avg, fit: settings(name, p.fit, FitSettings::step1())? };
         Ok(Box::new(DirectAccuracy { name: name.to_string(), step1 }))
     },
 };

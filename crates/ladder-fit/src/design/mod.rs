@@ -107,8 +107,13 @@ pub const REGISTRY: &[DesignKind] = &[two_step::KIND, flops_two_step::KIND, sing
 
 /// Builds a design from an experiment-file table with `name`, `kind` and the kind's parameters.
 pub fn build(spec: &toml::Table) -> Result<Box<dyn Design>> {
-    let bad =
-        |message: String| PredictError::Design { design: spec.get("name").and_then(|v| v.as_str()).unwrap_or("?").to_string(), message };
+    build_labelled(spec, "(unnamed)")
+}
+
+/// [`build`], with errors of a table without a string `name` labelled `unnamed`.
+pub(crate) fn build_labelled(spec: &toml::Table, unnamed: &str) -> Result<Box<dyn Design>> {
+    let label = spec.get("name").and_then(|v| v.as_str()).unwrap_or(unnamed);
+    let bad = |message: String| PredictError::Design { design: label.to_string(), message };
     let name = spec.get("name").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `name`".into()))?;
     let kind = spec.get("kind").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `kind`".into()))?;
     let entry = REGISTRY
@@ -128,14 +133,19 @@ pub(crate) fn parse_params<T: DeserializeOwned>(name: &str, params: toml::Table)
         .map_err(|e: toml::de::Error| PredictError::Design { design: name.to_string(), message: e.message().to_string() })
 }
 
+/// A stage's fitting settings: `base` with the experiment file's overrides, naming the design in errors.
+pub(crate) fn settings(name: &str, overrides: FitOverrides, base: crate::fitter::FitSettings) -> Result<crate::fitter::FitSettings> {
+    overrides.apply(base).map_err(|message| PredictError::Design { design: name.to_string(), message })
+}
+
 /// The stage record of a fit.
 pub(crate) fn stage(stage: &'static str, law: &dyn crate::law::Law, fit: &Fit) -> StageFit {
     StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone() }
 }
 
-/// The paper's moving-average window (final checkpoints per run, step-2 smoothing).
+/// The paper's moving-average window, as a serde default.
 pub(crate) fn default_window() -> usize {
-    5
+    crate::points::PAPER_WINDOW
 }
 
 /// Parameters of the one-stage designs fitted to each run's final checkpoints.

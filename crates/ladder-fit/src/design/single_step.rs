@@ -2,7 +2,7 @@
 
 use ladder_core::{Ladder, Task};
 
-use super::{parse_params, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
+use super::{parse_params, settings, stage, Design, DesignKind, FinalPointParams, FittedDesign, Prediction};
 use crate::law::Law;
 use crate::law::SingleStepLaw;
 use crate::predict::{Result, SingleStep};
@@ -23,7 +23,7 @@ pub(super) const KIND: DesignKind = DesignKind {
         let p: FinalPointParams = parse_params(name, params)?;
         Ok(Box::new(SingleStepDesign {
             name: name.to_string(),
-            recipe: SingleStep { moving_avg: p.moving_avg, fit: p.fit.apply(SingleStep::paper().fit) },
+            recipe: SingleStep { moving_avg: p.moving_avg, fit: settings(name, p.fit, SingleStep::paper().fit)? },
         }))
     },
 };

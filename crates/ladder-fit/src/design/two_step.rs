@@ -1,9 +1,9 @@
 //! The paper's design: step 1 (N, D) → task feature, step 2 feature → accuracy.
 
-use ladder_core::{Feature, Ladder, Task};
+use ladder_core::{Feature, Ladder, Task, TaskLoss};
 use serde::Deserialize;
 
-use super::{default_window, parse_params, stage, Design, DesignKind, FittedDesign, Prediction};
+use super::{default_window, parse_params, settings, stage, Design, DesignKind, FittedDesign, Prediction};
 use crate::fitter::{FitOverrides, FitSettings};
 use crate::law::Law;
 use crate::law::LogSigmoid;
@@ -27,10 +27,10 @@ pub struct TwoStep {
 pub(crate) struct TwoStepParams {
     /// Intermediate feature: `rc_bpb` (default), `rc_soft_log` (TaskCE) or `c4`.
     #[serde(default = "default_feature")]
-    pub feature: String,
+    pub feature: TaskLoss,
     /// Step-2 curve: `sigmoid` (default) or `log_sigmoid`.
-    #[serde(default = "default_curve")]
-    pub curve: String,
+    #[serde(default)]
+    pub curve: CurveKind,
     /// Final checkpoints averaged per run in step 1 (default 5).
     #[serde(default = "default_window")]
     pub moving_avg: usize,
@@ -51,11 +51,19 @@ pub(crate) struct TwoStepParams {
     pub step2_fit: FitOverrides,
 }
 
-fn default_feature() -> String {
-    "rc_bpb".into()
+/// The step-2 curves an experiment file can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CurveKind {
+    /// The paper's sigmoid.
+    #[default]
+    Sigmoid,
+    /// TaskCE's log-sigmoid (stable numerics).
+    LogSigmoid,
 }
-fn default_curve() -> String {
-    "sigmoid".into()
+
+fn default_feature() -> TaskLoss {
+    TaskLoss::RcBpb
 }
 fn default_skip() -> f64 {
     0.1
@@ -65,13 +73,10 @@ impl TwoStepParams {
     /// The intermediate feature and both stages these parameters describe.
     pub(crate) fn stages(&self, name: &str) -> Result<(Feature, Step1, Step2)> {
         let bad = |message: String| PredictError::Design { design: name.to_string(), message };
-        let feature = Feature::parse(&self.feature)
-            .filter(|f| !f.is_accuracy())
-            .ok_or_else(|| bad(format!("feature must be rc_bpb, rc_soft_log or c4, found `{}`", self.feature)))?;
-        let curve = match self.curve.as_str() {
-            "sigmoid" => Step2Curve::Sigmoid,
-            "log_sigmoid" => Step2Curve::LogSigmoid(LogSigmoid::default()),
-            other => return Err(bad(format!("curve must be sigmoid or log_sigmoid, found `{other}`"))),
+        let feature = Feature::from(self.feature);
+        let curve = match self.curve {
+            CurveKind::Sigmoid => Step2Curve::Sigmoid,
+            CurveKind::LogSigmoid => Step2Curve::LogSigmoid(LogSigmoid::default()),
         };
         if !(0.0..=1.0).contains(&self.skip_fraction) {
             return Err(bad(format!("skip_fraction must lie in [0, 1], found {}", self.skip_fraction)));
@@ -81,8 +86,8 @@ impl TwoStepParams {
             moving_avg: self.step2_moving_avg,
             last_n: None,
         };
-        let step1 = Step1 { feature, moving_avg: self.moving_avg, fit: self.step1_fit.apply(FitSettings::step1()) };
-        let step2 = Step2 { feature, accuracy: Feature::RcAcc, policy, curve, fit: self.step2_fit.apply(FitSettings::step2()) };
+        let step1 = Step1 { feature, moving_avg: self.moving_avg, fit: settings(name, self.step1_fit, FitSettings::step1())? };
+        let step2 = Step2 { feature, accuracy: Feature::RcAcc, policy, curve, fit: settings(name, self.step2_fit, FitSettings::step2())? };
         Ok((feature, step1, step2))
     }
 }

@@ -12,6 +12,7 @@
 //! the reference code's numerics (see [`LogSigmoid::reference_numerics`]), and step 2 is solved
 //! by the same trust-region reflective method with a finite-difference Jacobian as SciPy.
 
+use crate::points::PAPER_WINDOW;
 use std::path::Path;
 
 use ladder_core::{olmo, Feature, Ladder, Task, TaskSet};
@@ -95,14 +96,14 @@ fn fit_task(ladder: &Ladder, task: Task) -> Result<TaskFits> {
         fit: crate::fitter::FitSettings::step2(),
     };
     Ok(TaskFits {
-        step1_bpb: Step1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
-        step1_c4: Step1::new(Feature::C4, 5).fit(ladder, &task)?,
-        step1_acc: Step1::new(Feature::RcAcc, 5).fit(ladder, &task)?,
+        step1_bpb: Step1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, &task)?,
+        step1_c4: Step1::new(Feature::C4, PAPER_WINDOW).fit(ladder, &task)?,
+        step1_acc: Step1::new(Feature::RcAcc, PAPER_WINDOW).fit(ladder, &task)?,
         step1_taskce: Step1::new(Feature::RcSoftLog, 1).fit(ladder, &task)?,
         step2_bpb: Step2::paper(Feature::RcBpb).fit(ladder, &task)?,
         step2_c4: Step2::paper(Feature::C4).fit(ladder, &task)?,
         step2_taskce: taskce_step2.fit(ladder, &task)?,
-        flops: FlopsStep1::new(Feature::RcBpb, 5).fit(ladder, &task)?,
+        flops: FlopsStep1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, &task)?,
         task,
     })
 }
@@ -211,7 +212,7 @@ pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<
             tables[4 + i].push(task, actual, fit.predict(observed(task, feature, k)?), false, None);
             diag.push(name, task, fit.law(), &fit.fit, fit.fit_error);
         }
-        let accuracy = observed(task, Feature::RcAcc, 5)?;
+        let accuracy = observed(task, Feature::RcAcc, PAPER_WINDOW)?;
         tables[7].push(task, accuracy, f.step2_bpb.predict(f.step1_bpb.predict(t.n, t.d)), true, None);
         tables[8].push(task, accuracy, f.step2_bpb.predict(f.flops.predict(t.c)), true, None);
         diag.push("chained_flops_main", task, &crate::law::FlopsPowerLaw, &f.flops.fit, f.flops.fit.fit_error);

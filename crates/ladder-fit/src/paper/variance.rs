@@ -1,6 +1,7 @@
 //! The variance analysis (method.md §8): checkpoint-to-checkpoint spread of a task feature and
 //! of accuracy late in one run, next to a target's step-1, step-2 and chained errors.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Feature, Ladder, Task, TaskSet};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -31,7 +32,7 @@ pub fn variance_analysis(variance: &Ladder, ladder: &Ladder, target: &str, featu
     let target_entry = ladder.entry(target)?;
     let t = Target::of(target_entry);
     let tasks = TaskSet::get("v2_main_variance")?.tasks;
-    let step1 = Step1::new(feature, 5);
+    let step1 = Step1::new(feature, PAPER_WINDOW);
     let stacked_step2 = Step2::paper(feature);
     let accuracy_step2 = match feature {
         Feature::RcSoftLog => Step2 { curve: Step2Curve::LogSigmoid(LogSigmoid::default()), ..stacked_step2 },
@@ -44,7 +45,7 @@ pub fn variance_analysis(variance: &Ladder, ladder: &Ladder, target: &str, featu
         };
         let (loss_sd, loss_cv) = sd_and_cv(&last(feature)?);
         let (acc_sd, acc_cv) = sd_and_cv(&last(Feature::RcAcc)?);
-        let observed = |f| Target::observed(target_entry, task, f, 5);
+        let observed = |f| Target::observed(target_entry, task, f, PAPER_WINDOW);
         let (loss, acc) = (observed(feature)?, observed(Feature::RcAcc)?);
         let s1 = step1.fit(ladder, task)?;
         let s2 = stacked_step2.fit(ladder, task)?;

@@ -7,10 +7,12 @@
 mod bounded_lm;
 mod common;
 mod projected_lbfgs;
+mod stop;
 mod trf;
 
 pub use bounded_lm::BoundedLm;
-pub use projected_lbfgs::{ProjectedLbfgs, StopReason};
+pub use projected_lbfgs::ProjectedLbfgs;
+pub use stop::StopReason;
 pub use trf::Trf;
 
 pub(crate) use common::solve as solve_linear;

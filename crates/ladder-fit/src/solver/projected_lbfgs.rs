@@ -10,45 +10,9 @@ use std::collections::VecDeque;
 use argmin::core::{CostFunction, Error as ArgminError, Gradient, IterState, Problem, Solver, TerminationStatus, KV};
 
 use super::common::{starting_point, termination};
+use super::StopReason;
 
 use crate::bounds::Bounds;
-
-/// Why a solver stopped; returned with every fit as data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StopReason {
-    /// The projected gradient's largest component fell below the tolerance.
-    ProjectedGradient,
-    /// An accepted step reduced the objective by less than the relative tolerance.
-    RelativeReduction,
-    /// No step along the search direction reduced the objective (a stationary point to
-    /// machine precision, or a kink).
-    LineSearchFailed,
-    /// The last step was shorter than the step tolerance relative to the parameters.
-    SmallStep,
-    /// The Nelder–Mead simplex shrank below its tolerance.
-    SimplexCollapsed,
-    /// The iteration limit was reached.
-    MaxIterations,
-}
-
-impl StopReason {
-    /// Whether the stop indicates convergence (as opposed to running out of iterations).
-    pub fn converged(self) -> bool {
-        !matches!(self, StopReason::MaxIterations)
-    }
-
-    /// Short snake-case label used in tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            StopReason::ProjectedGradient => "projected_gradient",
-            StopReason::RelativeReduction => "relative_reduction",
-            StopReason::LineSearchFailed => "line_search_failed",
-            StopReason::SmallStep => "small_step",
-            StopReason::SimplexCollapsed => "simplex_collapsed",
-            StopReason::MaxIterations => "max_iterations",
-        }
-    }
-}
 
 /// Bounded L-BFGS (see the module docs).
 #[derive(Debug, Clone)]
@@ -56,7 +20,6 @@ pub struct ProjectedLbfgs {
     bounds: Bounds,
     memory: usize,
     pgtol: f64,
-    ftol: f64,
     max_backtracks: usize,
     history: VecDeque<(Vec<f64>, Vec<f64>, f64)>,
     stop: Option<StopReason>,
@@ -64,20 +27,15 @@ pub struct ProjectedLbfgs {
 
 impl ProjectedLbfgs {
     /// A solver for the given bounds with memory 10, projected-gradient tolerance 1e-10 and
-    /// no relative-reduction stop (as SciPy with `ftol = 0`).
+    /// no relative-reduction stop (as SciPy with `ftol = 0`): it stops on the projected gradient,
+    /// a failed line search or the iteration limit.
     pub fn new(bounds: Bounds) -> Self {
-        ProjectedLbfgs { bounds, memory: 10, pgtol: 1e-10, ftol: 0.0, max_backtracks: 60, history: VecDeque::new(), stop: None }
+        ProjectedLbfgs { bounds, memory: 10, pgtol: 1e-10, max_backtracks: 60, history: VecDeque::new(), stop: None }
     }
 
     /// Sets the projected-gradient tolerance (∞-norm).
     pub fn with_pgtol(mut self, pgtol: f64) -> Self {
         self.pgtol = pgtol;
-        self
-    }
-
-    /// Sets the relative-reduction tolerance.
-    pub fn with_ftol(mut self, ftol: f64) -> Self {
-        self.ftol = ftol;
         self
     }
 
@@ -188,8 +146,6 @@ where
         }
         if self.bounds.projected_gradient_norm(&x_new, &g_new) <= self.pgtol {
             self.stop = Some(StopReason::ProjectedGradient);
-        } else if self.ftol > 0.0 && (f - f_new) <= self.ftol * f.abs().max(f_new.abs()) {
-            self.stop = Some(StopReason::RelativeReduction);
         }
         Ok((state.param(x_new).cost(f_new).gradient(g_new), None))
     }

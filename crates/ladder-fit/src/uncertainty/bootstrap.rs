@@ -10,6 +10,7 @@
 //! Draws are independent and seeded by (seed, task, draw), so results do not depend on the
 //! thread schedule.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Checkpoints, Entry, Ladder, Mode, Run, Task};
 use rayon::prelude::*;
 
@@ -111,7 +112,7 @@ fn resample_residuals(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
             .metrics
             .iter()
             .map(|(name, values)| {
-                let smooth = centred_average(values, 5);
+                let smooth = centred_average(values, PAPER_WINDOW);
                 let residual: Vec<f64> = values.iter().zip(&smooth).map(|(v, s)| v - s).collect();
                 (name.clone(), smooth.iter().zip(&picks).map(|(s, &j)| s + residual[j]).collect())
             })
@@ -206,7 +207,7 @@ mod tests {
             Checkpoints { steps: None, tokens: (1..=12).map(f64::from).collect(), metrics: vec![("m".into(), values.clone())] },
         );
         let ladder = Ladder { entries: vec![Entry { name: "a".into(), mode: Mode::Train, n: 1.0, flops_per_token: 1.0, runs: vec![run] }] };
-        let smooth = centred_average(&values, 5);
+        let smooth = centred_average(&values, PAPER_WINDOW);
         let pool: Vec<f64> = values.iter().zip(&smooth).map(|(v, s)| v - s).collect();
         let mut rng = SplitMix64::new(3, 4);
         let drawn = resample_residuals(&ladder, &mut rng);

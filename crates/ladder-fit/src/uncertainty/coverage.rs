@@ -2,6 +2,7 @@
 //! pseudo-target, fit on the rest, and count how often the intervals cover the observed
 //! accuracy.
 
+use crate::points::PAPER_WINDOW;
 use ladder_core::{Feature, Ladder, LadderError, Mode, Task};
 use polars::prelude::*;
 
@@ -57,7 +58,7 @@ pub fn coverage_backtest(
                 _ => None,
             };
             for (i, (name, t, run)) in pseudo.iter().enumerate() {
-                let a = mean_of_last(&run.finite_task_values(k, Feature::RcAcc)?.1, 5);
+                let a = mean_of_last(&run.finite_task_values(k, Feature::RcAcc)?.1, PAPER_WINDOW);
                 let (p, delta) = match &fitted {
                     Ok(f) => (f.predict(t), delta_interval(f, t, level, (k.minimum, k.maximum)).map(|x| x.0).unwrap_or(Interval::NONE)),
                     Err(_) => (f64::NAN, Interval::NONE),
