@@ -113,8 +113,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         written.extend(crate::figures::predicted_vs_actual(&result.predictions, &dir, "predicted_vs_actual")?);
         // The paper's chain (step 1 on task bpb, step 2 sigmoid) drawn against each target.
         let tasks = ladder_core::TaskSet::get(&experiment.tasks)?.tasks;
+        let design = ladder_fit::paper::paper_design("two_step_bpb").expect("a paper design").design;
+        let fits: Result<Vec<_>, _> = tasks.iter().map(|task| design.fit(&ladder, task)).collect();
         for target in &result.targets {
-            match crate::figures::paper_fits(&ladder, &tasks, ladder.target(target)?, &dir.join(target)) {
+            let drawn = fits
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .and_then(|fits| crate::figures::paper_fits(&ladder, &tasks, fits, ladder.target(target)?, &dir.join(target)));
+            match drawn {
                 Ok(files) => written.extend(files),
                 Err(e) => writeln!(out, "note: no step-1/step-2 figures for {target}: {e:#}")?,
             }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use ladder_core::{Entry, Feature, Ladder, Mode, Task};
-use ladder_fit::points::{ladder_step2_points, CheckpointPolicy};
-use ladder_fit::predict::{Step1, Step2, Target};
+use ladder_fit::design::FittedDesign;
+use ladder_fit::points::{ladder_final_points, ladder_step2_points, CheckpointPolicy};
+use ladder_fit::predict::Target;
 use ladder_report::chart::{Figure, Mark, Panel, Series};
 use ladder_report::columns::{distinct, floats, strings};
 use polars::prelude::*;
@@ -17,23 +18,26 @@ fn short(task: &str) -> &str {
     task.strip_suffix("_5shot").unwrap_or(task)
 }
 
-/// Step 1 and step 2 of the paper's design for every task, with the target marked.
-pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// Step 1 and step 2 of the paper's design for every task, with the target marked: `fits[i]`
+/// is the two-step bpb design fitted for `tasks[i]`.
+pub fn paper_fits(ladder: &Ladder, tasks: &[Task], fits: &[FittedDesign], target: &Entry, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let t = Target::of(target);
     let sizes: Vec<&Entry> = ladder.entries.iter().filter(|e| e.mode == Mode::Train).collect();
     let mut step1_panels = Vec::new();
     let mut step2_panels = Vec::new();
-    for task in tasks {
-        let s1 = Step1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, task)?;
+    for (task, fitted) in tasks.iter().zip(fits) {
+        let step1 = |n: f64, d: f64| fitted.prediction(&Target { n, d, ..t.clone() }).feature.expect("a two-step design");
+        let step2 = |x: f64| fitted.accuracy_at(x).expect("a two-step design");
+        let final_points = ladder_final_points(ladder, task, Feature::RcBpb, PAPER_WINDOW)?;
         let mut series = Vec::new();
         for (i, size) in sizes.iter().enumerate() {
-            let points: Vec<(f64, f64)> = s1.points.iter().filter(|p| p.n == size.n).map(|p| (p.d, p.y)).collect();
+            let points: Vec<(f64, f64)> = final_points.iter().filter(|p| p.n == size.n).map(|p| (p.d, p.y)).collect();
             let d_min = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-            let curve = (0..=40).map(|k| d_min * (t.d / d_min).powf(k as f64 / 40.0)).map(|d| (d, s1.predict(size.n, d))).collect();
+            let curve = (0..=40).map(|k| d_min * (t.d / d_min).powf(k as f64 / 40.0)).map(|d| (d, step1(size.n, d))).collect();
             series.push(Series { label: Some(size.name.clone()), points, mark: Mark::Points, color: i });
             series.push(Series { label: None, points: curve, mark: Mark::Line, color: i });
         }
-        let target_curve = (0..=20).map(|k| t.d / 20.0 * (20f64).powf(k as f64 / 20.0)).map(|d| (d, s1.predict(t.n, d))).collect();
+        let target_curve = (0..=20).map(|k| t.d / 20.0 * (20f64).powf(k as f64 / 20.0)).map(|d| (d, step1(t.n, d))).collect();
         series.push(Series { label: Some(format!("{} fit", t.name)), points: target_curve, mark: Mark::Line, color: 7 });
         let actual = Target::observed(target, task, Feature::RcBpb, PAPER_WINDOW)?;
         series.push(Series { label: Some(format!("{} actual", t.name)), points: vec![(t.d, actual)], mark: Mark::Cross, color: 4 });
@@ -45,14 +49,13 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
             series,
         });
 
-        let s2 = Step2::paper(Feature::RcBpb).fit(ladder, task)?;
         let (xs, ys) = ladder_step2_points(ladder, task, Feature::RcBpb, Feature::RcAcc, &CheckpointPolicy::paper())?;
         let x_target = Target::observed(target, task, Feature::RcBpb, PAPER_WINDOW)?;
         let y_target = Target::observed(target, task, Feature::RcAcc, PAPER_WINDOW)?;
-        let predicted = s1.predict(t.n, t.d);
+        let predicted = step1(t.n, t.d);
         let (lo, hi) =
             xs.iter().chain([&x_target, &predicted]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-        let curve = (0..=60).map(|k| lo + (hi - lo) * k as f64 / 60.0).map(|x| (x, s2.predict(x))).collect();
+        let curve = (0..=60).map(|k| lo + (hi - lo) * k as f64 / 60.0).map(|x| (x, step2(x))).collect();
         step2_panels.push(Panel {
             title: short(&task.key).into(),
             x_label: "task loss (bpb)".into(),
@@ -64,7 +67,7 @@ pub fn paper_fits(ladder: &Ladder, tasks: &[Task], target: &Entry, dir: &Path) -
                 Series { label: Some(format!("{} actual", t.name)), points: vec![(x_target, y_target)], mark: Mark::Cross, color: 1 },
                 Series {
                     label: Some("chained prediction".into()),
-                    points: vec![(predicted, s2.predict(predicted))],
+                    points: vec![(predicted, step2(predicted))],
                     mark: Mark::Cross,
                     color: 2,
                 },

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ladder_core::table::{write_table, Format};
-use ladder_fit::paper::{compare_with_published, reproduce, PaperData};
-use polars::prelude::Column;
+use ladder_fit::paper::{compare_with_published, reproduce_with_fits, PaperData};
 
 /// Arguments of `ladder reproduce`.
 #[derive(Debug, clap::Args)]
@@ -75,9 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let data = PaperData::load(&data_dir).with_context(|| format!("loading the OLMo-ladder data from {}", data_dir.display()))?;
     let tasks = ladder_core::TaskSet::get(&args.tasks)?;
-    let tables = reproduce(&data, &args.target, &tasks)?;
+    let reproduction = reproduce_with_fits(&data, &args.target, &tasks)?;
     let mut out = std::io::stdout().lock();
-    let mut tables = tables;
+    let mut tables = reproduction.tables;
     let mut written = Vec::new();
     for table in tables.iter_mut() {
         let path = write_table(&mut table.frame, &args.out, table.name, Format::Csv)?;
@@ -91,15 +90,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if !args.no_figures {
         let dir = args.out.join("figures");
-        let mut drawn = crate::figures::paper_fits(&data.ladder, &tasks.tasks, data.ladder.target(&args.target)?, &dir)?;
-        let chained = &tables.iter().find(|t| t.name == "chained_main").expect("chained_main is always built").frame;
-        let mut as_predictions = chained.clone();
-        as_predictions.rename("Pred", "predicted".into())?;
-        as_predictions.rename("Actual", "actual".into())?;
-        let n = as_predictions.height();
-        as_predictions.with_column(Column::new("design".into(), vec!["two_step_bpb"; n]))?;
-        as_predictions.with_column(Column::new("target".into(), vec![args.target.as_str(); n]))?;
-        drawn.extend(crate::figures::predicted_vs_actual(&as_predictions, &dir, "chained")?);
+        let target = data.ladder.target(&args.target)?;
+        let bpb = reproduction.fits.design("two_step_bpb");
+        let mut drawn = crate::figures::paper_fits(&data.ladder, &reproduction.fits.tasks, &reproduction.fits.fits[bpb], target, &dir)?;
+        let chained = ladder_report::columns::rows_where(&reproduction.predictions, "table", "chained_main")?;
+        drawn.extend(crate::figures::predicted_vs_actual(&chained, &dir, "chained")?);
         let variance = &tables.iter().find(|t| t.name == "variance").expect("variance is always built").frame;
         drawn.extend(crate::figures::variance(variance, &dir)?);
         if !args.quiet {

@@ -32,6 +32,9 @@ pub struct StageFit {
     pub param_names: &'static [&'static str],
     /// The fit.
     pub fit: Fit,
+    /// Mean absolute relative error over the stage's ladder points (step 2: without the ideal
+    /// point the sigmoid is also fitted to).
+    pub fit_error: f64,
 }
 
 /// What a design predicts for a target: the accuracy, and the intermediate feature of a
@@ -47,17 +50,32 @@ pub struct Prediction {
 /// The prediction of a design as a function of its stages' parameters.
 pub type Predictor = Box<dyn Fn(&[&[f64]], &Target) -> Prediction + Send + Sync>;
 
+/// A fitted step 2 alone: accuracy from a value of the intermediate feature.
+pub type FeatureToAccuracy = Box<dyn Fn(f64) -> f64 + Send + Sync>;
+
 /// A design fitted for one task: its stages and its predictor.
 pub struct FittedDesign {
     /// Stages in order; the last one's fit error is the design's fit error.
     pub stages: Vec<StageFit>,
     predictor: Predictor,
+    step2: Option<FeatureToAccuracy>,
 }
 
 impl FittedDesign {
     /// Wraps fitted stages and the function of their parameters that predicts a target.
     pub fn new(stages: Vec<StageFit>, predictor: impl Fn(&[&[f64]], &Target) -> Prediction + Send + Sync + 'static) -> FittedDesign {
-        FittedDesign { stages, predictor: Box::new(predictor) }
+        FittedDesign { stages, predictor: Box::new(predictor), step2: None }
+    }
+
+    /// Adds a two-step design's fitted step 2, for accuracy at an observed feature value.
+    pub fn with_step2(mut self, step2: impl Fn(f64) -> f64 + Send + Sync + 'static) -> FittedDesign {
+        self.step2 = Some(Box::new(step2));
+        self
+    }
+
+    /// Step 2 alone at a value of the intermediate feature (`None` for one-step designs).
+    pub fn accuracy_at(&self, feature: f64) -> Option<f64> {
+        self.step2.as_ref().map(|f| f(feature))
     }
 
     /// The prediction for `target` at the fitted parameters.
@@ -138,9 +156,14 @@ pub(crate) fn settings(name: &str, overrides: FitOverrides, base: crate::fitter:
     overrides.apply(base).map_err(|message| PredictError::Design { design: name.to_string(), message })
 }
 
-/// The stage record of a fit.
+/// The stage record of a fit whose fit error is the fit's own.
 pub(crate) fn stage(stage: &'static str, law: &dyn crate::law::Law, fit: &Fit) -> StageFit {
-    StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone() }
+    StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone(), fit_error: fit.fit_error }
+}
+
+/// The stage record of a fitted step 2 (its fit error leaves out the ideal point).
+pub(crate) fn step2_stage(fit: &crate::predict::Step2Fit) -> StageFit {
+    StageFit { fit_error: fit.fit_error, ..stage("step 2", fit.law(), &fit.fit) }
 }
 
 /// The paper's moving-average window, as a serde default.

@@ -15,14 +15,15 @@
 use crate::points::PAPER_WINDOW;
 use std::path::Path;
 
-use ladder_core::{olmo, Feature, Ladder, Task, TaskSet};
+use ladder_core::{olmo, Entry, Feature, Ladder, Task, TaskSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::fitter::Fit;
-use crate::law::{Law, LogSigmoid};
+use crate::design::{Design, DirectAccuracy, FittedDesign, FlopsTwoStep, StageFit, TwoStep};
+use crate::fitter::FitSettings;
+use crate::law::LogSigmoid;
 use crate::points::CheckpointPolicy;
-use crate::predict::{FlopsStep1, Result, Step1, Step1Fit, Step2, Step2Curve, Step2Fit, Target};
+use crate::predict::{FlopsStep1, Result, Step1, Step2, Step2Curve, Target};
 
 mod compare;
 mod variance;
@@ -72,74 +73,190 @@ pub struct PaperTable {
     pub frame: DataFrame,
 }
 
-/// All fits of one task that the nine prediction tables need.
-struct TaskFits {
-    task: Task,
-    step1_bpb: Step1Fit,
-    step1_c4: Step1Fit,
-    step1_acc: Step1Fit,
-    step1_taskce: Step1Fit,
-    step2_bpb: Step2Fit,
-    step2_c4: Step2Fit,
-    step2_taskce: Step2Fit,
-    flops: crate::predict::FlopsStep1Fit,
+/// Which prediction of a design a paper table reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantity {
+    /// Step 1's prediction of its feature at the target's (N, D); its fit error is reported.
+    Step1,
+    /// Step 2 alone, at the target's observed feature.
+    Step2,
+    /// The whole chain (absolute relative error, as the paper's tables).
+    Chained,
 }
 
+/// One of the nine prediction tables: a filter of the paper's prediction table.
+struct TableSpec {
+    name: &'static str,
+    design: &'static str,
+    quantity: Quantity,
+    /// The stage whose fit `fit_diagnostics` lists for this table (`None`: no row).
+    diagnosed_stage: Option<usize>,
+}
+
+/// The nine prediction tables, in the order they are written.
+const TABLES: [TableSpec; 9] = [
+    TableSpec { name: "step1_main", design: "two_step_bpb", quantity: Quantity::Step1, diagnosed_stage: Some(0) },
+    TableSpec { name: "step1_c4_main", design: "two_step_c4", quantity: Quantity::Step1, diagnosed_stage: Some(0) },
+    TableSpec { name: "step1_acc_main", design: "direct_accuracy", quantity: Quantity::Step1, diagnosed_stage: Some(0) },
+    TableSpec { name: "step1_taskce_main", design: "two_step_taskce", quantity: Quantity::Step1, diagnosed_stage: Some(0) },
+    TableSpec { name: "step2_main", design: "two_step_bpb", quantity: Quantity::Step2, diagnosed_stage: Some(1) },
+    TableSpec { name: "step2_c4_main", design: "two_step_c4", quantity: Quantity::Step2, diagnosed_stage: Some(1) },
+    TableSpec { name: "step2_taskce_main", design: "two_step_taskce", quantity: Quantity::Step2, diagnosed_stage: Some(1) },
+    TableSpec { name: "chained_main", design: "two_step_bpb", quantity: Quantity::Chained, diagnosed_stage: None },
+    TableSpec { name: "chained_flops_main", design: "flops_two_step_bpb", quantity: Quantity::Chained, diagnosed_stage: Some(0) },
+];
+
+/// A design behind the paper's tables, with the feature its step 1 predicts and the window of
+/// final checkpoints its fits and the target's observed values average.
+pub struct PaperDesign {
+    /// The design.
+    pub design: Box<dyn Design>,
+    /// The feature step 1 predicts (accuracy itself for `direct_accuracy`).
+    pub step1_feature: Feature,
+    /// Final checkpoints averaged per run and for the target.
+    pub window: usize,
+}
+
+/// TaskCE's step 2 in the paper: half of each run's checkpoints dropped, no smoothing.
 const TASKCE_POLICY: CheckpointPolicy = CheckpointPolicy { skip_fraction: 0.5, moving_avg: 1, last_n: None };
 
-fn fit_task(ladder: &Ladder, task: Task) -> Result<TaskFits> {
+/// The five designs the paper's tables report: task bpb, C4 loss and TaskCE through two steps,
+/// accuracy directly, and task bpb through compute.
+pub fn paper_designs() -> Vec<PaperDesign> {
+    let two_step = |name: &str, step1: Step1, step2: Step2| -> Box<dyn Design> { Box::new(TwoStep { name: name.into(), step1, step2 }) };
     let taskce_step2 = Step2 {
         feature: Feature::RcSoftLog,
         accuracy: Feature::RcAcc,
         policy: TASKCE_POLICY,
         curve: Step2Curve::LogSigmoid(LogSigmoid { reference_numerics: true }),
-        fit: crate::fitter::FitSettings::step2(),
+        fit: FitSettings::step2(),
     };
-    Ok(TaskFits {
-        step1_bpb: Step1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, &task)?,
-        step1_c4: Step1::new(Feature::C4, PAPER_WINDOW).fit(ladder, &task)?,
-        step1_acc: Step1::new(Feature::RcAcc, PAPER_WINDOW).fit(ladder, &task)?,
-        step1_taskce: Step1::new(Feature::RcSoftLog, 1).fit(ladder, &task)?,
-        step2_bpb: Step2::paper(Feature::RcBpb).fit(ladder, &task)?,
-        step2_c4: Step2::paper(Feature::C4).fit(ladder, &task)?,
-        step2_taskce: taskce_step2.fit(ladder, &task)?,
-        flops: FlopsStep1::new(Feature::RcBpb, PAPER_WINDOW).fit(ladder, &task)?,
-        task,
-    })
+    let paper = |feature| (Step1::new(feature, PAPER_WINDOW), Step2::paper(feature));
+    let ((bpb1, bpb2), (c4_1, c4_2)) = (paper(Feature::RcBpb), paper(Feature::C4));
+    let flops = FlopsTwoStep { name: "flops_two_step_bpb".into(), step1: FlopsStep1::new(Feature::RcBpb, PAPER_WINDOW), step2: bpb2 };
+    let direct = DirectAccuracy { name: "direct_accuracy".into(), step1: Step1::new(Feature::RcAcc, PAPER_WINDOW) };
+    vec![
+        PaperDesign { design: two_step("two_step_bpb", bpb1, bpb2), step1_feature: Feature::RcBpb, window: PAPER_WINDOW },
+        PaperDesign { design: two_step("two_step_c4", c4_1, c4_2), step1_feature: Feature::C4, window: PAPER_WINDOW },
+        PaperDesign { design: Box::new(direct), step1_feature: Feature::RcAcc, window: PAPER_WINDOW },
+        PaperDesign {
+            design: two_step("two_step_taskce", Step1::new(Feature::RcSoftLog, 1), taskce_step2),
+            step1_feature: Feature::RcSoftLog,
+            window: 1,
+        },
+        PaperDesign { design: Box::new(flops), step1_feature: Feature::RcBpb, window: PAPER_WINDOW },
+    ]
 }
 
-/// Columns `Task, Actual, Pred, Rel Error[, Fit Error]` of one table under construction.
+/// The paper design named `name` (`two_step_bpb`, `two_step_c4`, `direct_accuracy`,
+/// `two_step_taskce`, `flops_two_step_bpb`).
+pub fn paper_design(name: &str) -> Option<PaperDesign> {
+    paper_designs().into_iter().find(|d| d.design.name() == name)
+}
+
+/// The paper's designs fitted for every task: `fits[d][t]` is design `d` of [`paper_designs`]
+/// fitted for task `t`.
+pub struct PaperFits {
+    /// The designs.
+    pub designs: Vec<PaperDesign>,
+    /// The tasks, in row order.
+    pub tasks: Vec<Task>,
+    /// One fitted design per design and task.
+    pub fits: Vec<Vec<FittedDesign>>,
+}
+
+impl PaperFits {
+    /// Fits every paper design for every task on the train entries of `ladder`.
+    pub fn fit(ladder: &Ladder, tasks: &TaskSet) -> Result<PaperFits> {
+        let designs = paper_designs();
+        let fits = designs
+            .iter()
+            .map(|d| tasks.tasks.par_iter().map(|task| d.design.fit(ladder, task)).collect::<Result<Vec<_>>>())
+            .collect::<Result<_>>()?;
+        Ok(PaperFits { designs, tasks: tasks.tasks.clone(), fits })
+    }
+
+    /// The index of a design by name.
+    pub fn design(&self, name: &str) -> usize {
+        self.designs.iter().position(|d| d.design.name() == name).expect("every table names a paper design")
+    }
+}
+
+/// The paper's prediction table for `target`: one row per table × task with the design, the
+/// prediction, the target's observed value and the relative error (absolute for the chained
+/// tables); step-1 rows also carry the fit error. Every published table is a filter of it.
+pub fn prediction_table(fits: &PaperFits, target: &Entry) -> Result<DataFrame> {
+    let t = Target::of(target);
+    let mut rows = Rows::default();
+    for spec in &TABLES {
+        let d = fits.design(spec.design);
+        let design = &fits.designs[d];
+        for (task, fitted) in fits.tasks.iter().zip(&fits.fits[d]) {
+            let observed = |feature| Target::observed(target, task, feature, design.window);
+            let prediction = fitted.prediction(&t);
+            let (actual, pred, fit_error) = match spec.quantity {
+                Quantity::Step1 => {
+                    (observed(design.step1_feature)?, prediction.feature.unwrap_or(prediction.accuracy), Some(fitted.stages[0].fit_error))
+                }
+                Quantity::Step2 => {
+                    let at = fitted.accuracy_at(observed(design.step1_feature)?).expect("step-2 tables name two-step designs");
+                    (observed(Feature::RcAcc)?, at, None)
+                }
+                Quantity::Chained => (observed(Feature::RcAcc)?, prediction.accuracy, None),
+            };
+            rows.push(spec.name, design.design.name(), task, actual, pred, spec.quantity == Quantity::Chained, fit_error);
+        }
+    }
+    rows.frame(&t.name)
+}
+
+/// Rows of the prediction table under construction.
 #[derive(Default)]
 struct Rows {
+    table: Vec<&'static str>,
+    design: Vec<String>,
     task: Vec<String>,
     actual: Vec<f64>,
     pred: Vec<f64>,
     rel: Vec<f64>,
-    fit_error: Vec<f64>,
+    fit_error: Vec<Option<f64>>,
 }
 
 impl Rows {
-    fn push(&mut self, task: &Task, actual: f64, pred: f64, absolute: bool, fit_error: Option<f64>) {
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, table: &'static str, design: &str, task: &Task, actual: f64, pred: f64, absolute: bool, fit_error: Option<f64>) {
         let rel = (pred - actual) / actual;
+        self.table.push(table);
+        self.design.push(design.to_string());
         self.task.push(task.key.clone());
         self.actual.push(actual);
         self.pred.push(pred);
         self.rel.push(if absolute { rel.abs() } else { rel });
-        self.fit_error.extend(fit_error);
+        self.fit_error.push(fit_error);
     }
 
-    fn frame(self) -> Result<DataFrame> {
-        let mut columns = vec![
-            Column::new("Task".into(), self.task),
-            Column::new("Actual".into(), self.actual),
-            Column::new("Pred".into(), self.pred),
-            Column::new("Rel Error".into(), self.rel),
-        ];
-        if !self.fit_error.is_empty() {
-            columns.push(Column::new("Fit Error".into(), self.fit_error));
-        }
-        Ok(DataFrame::new_infer_height(columns).map_err(ladder_core::LadderError::from)?)
+    fn frame(self, target: &str) -> Result<DataFrame> {
+        let n = self.task.len();
+        Ok(df!("table" => self.table, "design" => self.design, "task" => self.task, "target" => vec![target; n],
+            "actual" => self.actual, "predicted" => self.pred, "rel_error" => self.rel, "fit_error" => self.fit_error)
+        .map_err(ladder_core::LadderError::from)?)
     }
+}
+
+/// A published table from the prediction table: its rows, as `Task, Actual, Pred, Rel Error`
+/// (and `Fit Error` for step 1).
+fn published_table(predictions: &DataFrame, spec: &TableSpec) -> Result<DataFrame> {
+    let ours = |e: PolarsError| ladder_core::LadderError::from(e);
+    let mask = predictions.column("table").and_then(|c| c.str().cloned()).map_err(ours)?.equal(spec.name);
+    let mut names = vec![("task", "Task"), ("actual", "Actual"), ("predicted", "Pred"), ("rel_error", "Rel Error")];
+    if spec.quantity == Quantity::Step1 {
+        names.push(("fit_error", "Fit Error"));
+    }
+    let mut frame = predictions.filter(&mask).and_then(|f| f.select(names.iter().map(|(from, _)| *from))).map_err(ours)?;
+    for (from, to) in names {
+        frame.rename(from, to.into()).map_err(ours)?;
+    }
+    Ok(frame)
 }
 
 /// Fit diagnostics of every fit behind the tables (one row per table × task).
@@ -157,71 +274,64 @@ struct Diagnostics {
 }
 
 impl Diagnostics {
-    fn push(&mut self, table: &'static str, task: &Task, law: &dyn Law, fit: &Fit, fit_error: f64) {
-        let names = law.param_names();
+    fn push(&mut self, table: &'static str, task: &Task, stage: &StageFit) {
+        let (names, fit) = (stage.param_names, &stage.fit);
         self.table.push(table);
         self.task.push(task.key.clone());
-        self.law.push(law.name());
+        self.law.push(stage.law);
         self.params.push(names.iter().zip(&fit.params).map(|(n, v)| format!("{n}={v:.6}")).collect::<Vec<_>>().join(" "));
         self.objective.push(fit.objective);
         self.iterations.push(fit.iterations);
         self.stop.push(fit.stop.label());
         self.at_bound.push(names.iter().zip(&fit.at_bound).filter(|(_, b)| **b).map(|(n, _)| *n).collect::<Vec<_>>().join(" "));
-        self.fit_error.push(fit_error);
+        self.fit_error.push(stage.fit_error);
     }
 
-    fn frame(self) -> Result<DataFrame> {
-        Ok(df!("table" => self.table, "task" => self.task, "law" => self.law, "params" => self.params,
-            "objective" => self.objective, "iterations" => self.iterations, "stop" => self.stop,
-            "at_bound" => self.at_bound, "fit_error" => self.fit_error)
+    /// Rows in task order, each task's tables in [`TABLES`] order.
+    fn of(fits: &PaperFits) -> Result<DataFrame> {
+        let mut diag = Diagnostics::default();
+        for t in 0..fits.tasks.len() {
+            for spec in &TABLES {
+                if let Some(stage) = spec.diagnosed_stage {
+                    diag.push(spec.name, &fits.tasks[t], &fits.fits[fits.design(spec.design)][t].stages[stage]);
+                }
+            }
+        }
+        Ok(df!("table" => diag.table, "task" => diag.task, "law" => diag.law, "params" => diag.params,
+            "objective" => diag.objective, "iterations" => diag.iterations, "stop" => diag.stop,
+            "at_bound" => diag.at_bound, "fit_error" => diag.fit_error)
         .map_err(ladder_core::LadderError::from)?)
     }
+}
+
+/// The reproduction: the published tables, and the fits and prediction table they come from.
+pub struct Reproduction {
+    /// The ten published tables and `fit_diagnostics`, in the order they are written.
+    pub tables: Vec<PaperTable>,
+    /// The prediction table every prediction table filters ([`prediction_table`]).
+    pub predictions: DataFrame,
+    /// The fitted designs.
+    pub fits: PaperFits,
 }
 
 /// Rebuilds the ten published tables (plus `fit_diagnostics`) for `target`; `tasks` are the rows
 /// of the nine prediction tables (the paper's are `v2_main`; the variance table always uses
 /// `v2_main_variance`).
 pub fn reproduce(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Vec<PaperTable>> {
+    Ok(reproduce_with_fits(data, target, tasks)?.tables)
+}
+
+/// [`reproduce`], keeping the fits and the prediction table.
+pub fn reproduce_with_fits(data: &PaperData, target: &str, tasks: &TaskSet) -> Result<Reproduction> {
     let ladder = &data.ladder;
     let target_entry = ladder.target(target)?;
-    let fits: Vec<TaskFits> = tasks.tasks.par_iter().map(|task| fit_task(ladder, task.clone())).collect::<Result<_>>()?;
-
-    let t = Target::of(target_entry);
-    let observed = |task: &Task, feature: Feature, k: usize| Target::observed(target_entry, task, feature, k);
-    let mut tables: Vec<Rows> = (0..9).map(|_| Rows::default()).collect();
-    let mut diag = Diagnostics::default();
-    for f in &fits {
-        let task = &f.task;
-        let step1: [(&Step1Fit, Feature, usize, &'static str); 4] = [
-            (&f.step1_bpb, Feature::RcBpb, 5, "step1_main"),
-            (&f.step1_c4, Feature::C4, 5, "step1_c4_main"),
-            (&f.step1_acc, Feature::RcAcc, 5, "step1_acc_main"),
-            (&f.step1_taskce, Feature::RcSoftLog, 1, "step1_taskce_main"),
-        ];
-        for (i, (fit, feature, k, name)) in step1.into_iter().enumerate() {
-            tables[i].push(task, observed(task, feature, k)?, fit.predict(t.n, t.d), false, Some(fit.fit.fit_error));
-            diag.push(name, task, &fit.law, &fit.fit, fit.fit.fit_error);
-        }
-        let step2: [(&Step2Fit, Feature, usize, &'static str); 3] = [
-            (&f.step2_bpb, Feature::RcBpb, 5, "step2_main"),
-            (&f.step2_c4, Feature::C4, 5, "step2_c4_main"),
-            (&f.step2_taskce, Feature::RcSoftLog, 1, "step2_taskce_main"),
-        ];
-        for (i, (fit, feature, k, name)) in step2.into_iter().enumerate() {
-            let actual = observed(task, Feature::RcAcc, k)?;
-            tables[4 + i].push(task, actual, fit.predict(observed(task, feature, k)?), false, None);
-            diag.push(name, task, fit.law(), &fit.fit, fit.fit_error);
-        }
-        let accuracy = observed(task, Feature::RcAcc, PAPER_WINDOW)?;
-        tables[7].push(task, accuracy, f.step2_bpb.predict(f.step1_bpb.predict(t.n, t.d)), true, None);
-        tables[8].push(task, accuracy, f.step2_bpb.predict(f.flops.predict(t.c)), true, None);
-        diag.push("chained_flops_main", task, &crate::law::FlopsPowerLaw, &f.flops.fit, f.flops.fit.fit_error);
+    let fits = PaperFits::fit(ladder, tasks)?;
+    let predictions = prediction_table(&fits, target_entry)?;
+    let mut tables: Vec<PaperTable> = Vec::with_capacity(TABLE_NAMES.len() + 1);
+    for spec in &TABLES {
+        tables.push(PaperTable { name: spec.name, frame: published_table(&predictions, spec)? });
     }
-    let mut out: Vec<PaperTable> = Vec::with_capacity(TABLE_NAMES.len() + 1);
-    for (name, rows) in TABLE_NAMES.iter().zip(tables) {
-        out.push(PaperTable { name, frame: rows.frame()? });
-    }
-    out.push(PaperTable { name: "variance", frame: variance_analysis(&data.variance, ladder, VARIANCE_TARGET, Feature::RcBpb)? });
-    out.push(PaperTable { name: "fit_diagnostics", frame: diag.frame()? });
-    Ok(out)
+    tables.push(PaperTable { name: "variance", frame: variance_analysis(&data.variance, ladder, VARIANCE_TARGET, Feature::RcBpb)? });
+    tables.push(PaperTable { name: "fit_diagnostics", frame: Diagnostics::of(&fits)? });
+    Ok(Reproduction { tables, predictions, fits })
 }
