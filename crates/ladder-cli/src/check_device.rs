@@ -18,8 +18,8 @@ pub struct Args {
     #[arg(long, default_value = "flex")]
     pub against: String,
     /// Float precision on the checked device (the reference runs in f32).
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
+    #[arg(long, default_value_t = crate::device::Precision::F32)]
+    pub precision: crate::device::Precision,
     /// The rung whose model is trained (its shape and peak LR from the ladder rules).
     #[arg(long, default_value = "u25k")]
     pub rung: String,
@@ -51,13 +51,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let plan = RunPlan::new(&size, 1.0, &rules, args.seed, EvalCadence::Count(1))?;
     let settings = CheckSettings { shape: plan.shape.clone(), batch: args.batch, steps: args.steps, seed: args.seed, lr: plan.lr.peak };
     anyhow::ensure!(
-        args.precision == "f32" || args.device != args.against,
+        args.precision == crate::device::Precision::F32 || args.device != args.against,
         "--precision {} on {} against itself would set the precision of the reference too (one device, one precision per process); check it against another device",
         args.precision,
         args.device
     );
     // The checked device first: a precision is set before the device holds any tensor.
-    let checked_device = crate::device::with_precision(&args.device, &args.precision)?;
+    let checked_device = crate::device::with_precision(&args.device, args.precision)?;
     let reference = trace(&crate::device::parse(&args.against)?, &settings);
     let checked = trace(&checked_device, &settings);
     let rows = compare(&reference, &checked);

@@ -66,7 +66,7 @@ pub struct TokenizerArgs {
     #[arg(long, default_value_t = 1024)]
     pub vocab: usize,
     /// Bytes of text to learn the merges on.
-    #[arg(long, default_value_t = 4_000_000)]
+    #[arg(long, default_value_t = ladder_data::bpe::SAMPLE_BYTES)]
     pub sample_bytes: usize,
     /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
     #[arg(long)]
@@ -83,9 +83,9 @@ pub struct StatsArgs {
     /// split-less dumps such as `arc_easy_rc_0shot`). Default: the ladder's 20 evaluators.
     #[arg(long, value_delimiter = ',')]
     pub tasks: Vec<String>,
-    /// Tokenizer the token counts use: bytes, cl100k, gpt2.
+    /// Tokenizer the token counts use: bytes, cl100k, gpt2, a tokenizer.json.
     #[arg(long, default_value = "cl100k")]
-    pub tokenizer: String,
+    pub tokenizer: ladder_data::TokenizerSpec,
     /// Cache folder. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
     #[arg(long)]
     pub cache: Option<PathBuf>,
@@ -224,7 +224,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let manifest = ladder_data::prepare::Manifest::load(&cache)?;
             anyhow::ensure!(!manifest.entries.is_empty(), "no prepared sources in {}; run `ladder data prepare` first", cache.display());
             let mut out = std::io::stdout().lock();
-            let tokenizer = ladder_data::tokenizer::by_name(&args.tokenizer)?;
+            let tokenizer = args.tokenizer.load()?;
             writeln!(out, "| source | domain | package | documents | bytes | {} tokens (with EOS) | bytes/token |", tokenizer.name())?;
             writeln!(out, "|---|---|---|---|---|---|---|")?;
             let (mut docs, mut bytes, mut tokens) = (0, 0, 0);

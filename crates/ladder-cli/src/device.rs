@@ -17,17 +17,43 @@ pub fn available() -> Vec<&'static str> {
     names
 }
 
-/// The device of a name with a float precision: `f32`, or `bf16` for every tensor (parameters,
-/// activations and optimizer moments alike: burn 0.22 has no mixed precision with f32 master
-/// weights), refused with the backend's reason where the device does not support it.
-pub fn with_precision(name: &str, precision: &str) -> anyhow::Result<Device> {
-    let mut device = parse(name)?;
-    match precision {
-        "f32" => {}
-        "bf16" => {
-            device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {name} cannot run in bf16: {e:?}"))?
+/// Float precision of every tensor on a device (`f32` or `bf16` on the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// 32-bit floats.
+    F32,
+    /// bfloat16 for every tensor: parameters, activations and optimizer moments alike (burn 0.22
+    /// has no mixed precision with f32 master weights).
+    Bf16,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Precision, String> {
+        match name {
+            "f32" => Ok(Precision::F32),
+            "bf16" => Ok(Precision::Bf16),
+            other => Err(format!("precision {other:?}: expected f32 or bf16")),
         }
-        other => anyhow::bail!("precision {other:?}: expected f32 or bf16"),
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+        })
+    }
+}
+
+/// The device of a name with a float precision, refused with the backend's reason where the
+/// device does not support it.
+pub fn with_precision(name: &str, precision: Precision) -> anyhow::Result<Device> {
+    let mut device = parse(name)?;
+    if precision == Precision::Bf16 {
+        device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {name} cannot run in bf16: {e:?}"))?
     }
     Ok(device)
 }
@@ -58,6 +84,11 @@ pub fn parse(name: &str) -> anyhow::Result<Device> {
         #[cfg(feature = "wgpu")]
         "wgpu" => Ok(Device::wgpu(adapter(suffix)?)),
         #[cfg(feature = "cuda")]
+        "cuda" if !cuda_driver_found() => anyhow::bail!(
+            "device {name:?}: the NVIDIA driver's libcuda.so is not on this machine (searched LD_LIBRARY_PATH, the ldconfig cache \
+             and the usual folders); CUDA needs the driver, and libnvrtc (CUDA 12 or 13) for compiling kernels"
+        ),
+        #[cfg(feature = "cuda")]
         "cuda" => Ok(Device::cuda(
             suffix.map(str::parse).transpose().map_err(|_| anyhow::anyhow!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
         )),
@@ -66,4 +97,29 @@ pub fn parse(name: &str) -> anyhow::Result<Device> {
             available().join(", ")
         ),
     }
+}
+
+/// Whether the CUDA driver library can be found (cudarc loads it on first use and panics in a
+/// device thread when it cannot).
+#[cfg(feature = "cuda")]
+fn cuda_driver_found() -> bool {
+    let in_cache = ["ldconfig", "/sbin/ldconfig"].iter().any(|ldconfig| {
+        std::process::Command::new(ldconfig).arg("-p").output().is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("libcuda.so"))
+    });
+    let mut dirs: Vec<std::path::PathBuf> =
+        std::env::var_os("LD_LIBRARY_PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+    dirs.extend(
+        [
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib64",
+            "/usr/lib",
+            "/lib/x86_64-linux-gnu",
+            "/usr/local/cuda/lib64",
+            "/usr/local/cuda/compat",
+            "/usr/local/nvidia/lib64",
+            "/usr/lib/wsl/lib",
+        ]
+        .map(std::path::PathBuf::from),
+    );
+    in_cache || dirs.iter().any(|dir| ["libcuda.so.1", "libcuda.so"].iter().any(|name| dir.join(name).exists()))
 }

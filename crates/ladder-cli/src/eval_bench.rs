@@ -23,7 +23,7 @@ pub struct Args {
     pub limit: usize,
     /// Tokenizer: bytes, or a tokenizer.json with at most the rung's vocabulary.
     #[arg(long, default_value = "bytes")]
-    pub tokenizer: String,
+    pub tokenizer: ladder_data::TokenizerSpec,
     /// The `ladder data prepare` cache that holds the tasks.
     #[arg(long)]
     pub cache: Option<std::path::PathBuf>,
@@ -35,7 +35,7 @@ pub struct Args {
 /// Runs `ladder bench-eval`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let device = crate::device::parse(&args.device)?;
-    let tokenizer = ladder_data::tokenizer::by_name(&args.tokenizer)?;
+    let tokenizer = args.tokenizer.load()?;
     let suite = crate::eval::load_suite(args.cache.clone(), &args.tasks, Some(args.limit))?;
     println!(
         "device: {} · tasks: {} ({} tasks, ≤{} questions each, {} pairs) · tokenizer {}",

@@ -10,6 +10,16 @@ use ladder_train::runner::{self, RunState, RunnerProgress};
 use ladder_train::slurm::{run_slurm, SlurmProgress, TaskCommand};
 use ladder_train::Progress;
 
+/// Where `ladder run` trains its runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Executor {
+    /// Here, one after another (or `--jobs` at once).
+    Local,
+    /// As Slurm job arrays: one array task per run, resources from the experiment file; a second
+    /// call resubmits only the runs that failed or are missing.
+    Slurm,
+}
+
 /// Arguments of `ladder run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,11 +34,9 @@ pub struct Args {
     /// Only collect the finished runs into the output folder (no training).
     #[arg(long)]
     pub collect_only: bool,
-    /// Where the runs train: here, one after another (`local`), or as Slurm job arrays
-    /// (`slurm`: one array task per run, resources from the experiment file; a second call
-    /// resubmits only the runs that failed or are missing).
-    #[arg(long, default_value = "local", value_parser = ["local", "slurm"])]
-    pub executor: String,
+    /// Where the runs train.
+    #[arg(long, value_enum, default_value_t = Executor::Local)]
+    pub executor: Executor,
     /// With --executor slurm: write and print the sbatch scripts, submit nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -127,7 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{id}: finished ({})", run.dir.display());
         return Ok(());
     }
-    if args.executor == "slurm" && !args.collect_only {
+    if args.executor == Executor::Slurm && !args.collect_only {
         return slurm(&args, &experiment, &runs);
     }
     if !args.collect_only && args.jobs > 1 {

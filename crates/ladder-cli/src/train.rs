@@ -35,8 +35,8 @@ pub struct Args {
     #[arg(long, default_value = "flex")]
     pub device: String,
     /// Float precision of every tensor: f32, or bf16 where the device supports it.
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
+    #[arg(long, default_value_t = crate::device::Precision::F32)]
+    pub precision: crate::device::Precision,
     /// Continue the run in --out from its latest checkpoint (same config required).
     #[arg(long)]
     pub resume: bool,
@@ -66,7 +66,7 @@ pub struct Args {
     /// Tokenizer: bytes (fits the micro vocabulary of 1024), cl100k (the paper's ids; needs a
     /// paper-size vocabulary), gpt2, or a tokenizer.json from `ladder data tokenizer`.
     #[arg(long, default_value = "bytes")]
-    pub tokenizer: String,
+    pub tokenizer: ladder_data::TokenizerSpec,
     /// Tasks scored at every evaluation beside the held-out loss (v2_main, all, OLMo labels; as
     /// `ladder eval --tasks`), written to OUT/evals.csv.
     #[arg(long)]
@@ -75,7 +75,7 @@ pub struct Args {
     #[arg(long)]
     pub task_limit: Option<usize>,
     /// Windows held out for the validation loss.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = ladder_data::windows::VALIDATION_WINDOWS)]
     pub validation_windows: usize,
 }
 
@@ -97,14 +97,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let rules = args.rules.apply(kind.rules());
     let cadence = match (args.evals, micro) {
         (Some(n), _) => EvalCadence::Count(n),
-        (None, true) => EvalCadence::Count(30),
+        (None, true) => EvalCadence::Count(ladder_schedule::cadence::MICRO_EVALS),
         (None, false) => EvalCadence::paper(args.multiplier),
     };
     let plan = RunPlan::new(&size, args.multiplier, &rules.validate()?, args.seed, cadence)?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
     let mut config = TrainConfig::new(plan.clone(), args.data.clone());
     config.data_seed = args.data_seed;
-    config.tokenizer = args.tokenizer.clone();
+    config.tokenizer = args.tokenizer.to_string();
     if let Some(path) = &args.mix {
         config.mix = Some(ladder_data::Mix::load(path)?);
         config.data_cache = crate::data::cache_dir(args.cache.clone());
@@ -118,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(k) = args.checkpoint_every {
         config.checkpoint_every = k;
     }
-    let device = crate::device::with_precision(&args.device, &args.precision)?;
+    let device = crate::device::with_precision(&args.device, args.precision)?;
     eprintln!(
         "{}: N = {}, batch {} × {} tokens, {} steps ({} tokens), peak LR {:.3e}, warmup {}, {:.3e} FLOPs → {}",
         plan.id,

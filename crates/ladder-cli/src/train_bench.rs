@@ -23,8 +23,8 @@ pub struct Args {
     #[arg(long, default_value = "flex")]
     pub device: String,
     /// Float precision of every tensor: f32, or bf16 where the device supports it.
-    #[arg(long, default_value = "f32")]
-    pub precision: String,
+    #[arg(long, default_value_t = crate::device::Precision::F32)]
+    pub precision: crate::device::Precision,
     /// Changes to the rungs' ladder rules (another sequence length).
     #[command(flatten)]
     pub rules: crate::plan::RuleOverrides,
@@ -45,7 +45,7 @@ fn cpu_seconds() -> f64 {
 
 /// Runs `ladder bench-train`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let device = crate::device::with_precision(&args.device, &args.precision)?.autodiff();
+    let device = crate::device::with_precision(&args.device, args.precision)?.autodiff();
     println!("device: {} · threads (rayon): {}", args.device, rayon::current_num_threads());
     println!("| rung | d/layers/heads | N | batch × L | s/step | CPU-s/step | tokens/s | GFLOP/s | GFLOP per CPU-s |");
     println!("|---|---|---|---|---|---|---|---|---|");

@@ -8,7 +8,8 @@ use crate::error::{LadderError, Result};
 use crate::task::{Feature, Task};
 
 /// Whether an entry is fitted on (`Train`) or only predicted (`Eval`, a target).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Part of the ladder: used to fit.
     Train,

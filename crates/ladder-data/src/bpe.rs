@@ -12,6 +12,9 @@ use std::path::Path;
 
 use crate::{DataError, Tokenizer};
 
+/// Bytes of mix text a BPE learns its merges on, unless told otherwise.
+pub const SAMPLE_BYTES: usize = 8_000_000;
+
 /// A trained byte-level BPE: ids 0–255 are bytes, then one id per merge, then EOS and PAD.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BpeTokenizer {

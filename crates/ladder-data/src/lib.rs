@@ -36,5 +36,5 @@ pub use corpus::Corpus;
 pub use error::DataError;
 pub use mix::{Mix, MixSource, RealisedSource};
 pub use token_cache::TokenCache;
-pub use tokenizer::{ByteTokenizer, TiktokenTokenizer, Tokenizer};
+pub use tokenizer::{ByteTokenizer, TiktokenTokenizer, Tokenizer, TokenizerSpec};
 pub use windows::PackedWindows;

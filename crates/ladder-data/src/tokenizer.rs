@@ -109,18 +109,91 @@ impl Tokenizer for TiktokenTokenizer {
     }
 }
 
-/// A tokenizer by name: `bytes`, `cl100k`, `gpt2`, or the path of a `tokenizer.json` trained by
-/// `ladder data tokenizer`.
-pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
-    match name {
-        path if path.ends_with(".json") => Ok(Box::new(crate::BpeTokenizer::load(std::path::Path::new(path))?)),
-        "bytes" => Ok(Box::new(ByteTokenizer)),
-        "cl100k" => Ok(Box::new(TiktokenTokenizer::cl100k())),
-        "gpt2" => Ok(Box::new(TiktokenTokenizer::gpt2())),
-        other => {
-            Err(crate::DataError::Config(format!("unknown tokenizer {other:?}; available: bytes, cl100k, gpt2, or a tokenizer.json path")))
+/// Which tokenizer, as experiment files and the command line name it: `bytes`, `cl100k`, `gpt2`,
+/// the path of a `tokenizer.json` trained by `ladder data tokenizer`, or `bpe:<entries>` (a BPE
+/// an experiment trains on its mix).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum TokenizerSpec {
+    /// Bytes as tokens.
+    Bytes,
+    /// tiktoken's cl100k (the paper's dolma2 ids).
+    Cl100k,
+    /// GPT-2's r50k.
+    Gpt2,
+    /// A trained BPE in a `tokenizer.json`.
+    File(std::path::PathBuf),
+    /// A BPE of this many entries, still to be trained.
+    Bpe {
+        /// Vocabulary entries, specials included.
+        entries: usize,
+    },
+}
+
+impl std::str::FromStr for TokenizerSpec {
+    type Err = crate::DataError;
+
+    fn from_str(name: &str) -> Result<TokenizerSpec, crate::DataError> {
+        let bad = |why: &str| crate::DataError::Config(format!("tokenizer {name:?}: {why}"));
+        Ok(match name {
+            "bytes" => TokenizerSpec::Bytes,
+            "cl100k" => TokenizerSpec::Cl100k,
+            "gpt2" => TokenizerSpec::Gpt2,
+            path if path.ends_with(".json") => TokenizerSpec::File(path.into()),
+            other => match other.strip_prefix("bpe:") {
+                Some(n) => TokenizerSpec::Bpe { entries: n.parse().map_err(|_| bad("expected bpe:<number of entries>"))? },
+                None => return Err(bad("unknown; available: bytes, cl100k, gpt2, a tokenizer.json path, or bpe:<entries>")),
+            },
+        })
+    }
+}
+
+impl TryFrom<String> for TokenizerSpec {
+    type Error = crate::DataError;
+
+    fn try_from(name: String) -> Result<TokenizerSpec, crate::DataError> {
+        name.parse()
+    }
+}
+
+impl std::fmt::Display for TokenizerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenizerSpec::Bytes => f.write_str("bytes"),
+            TokenizerSpec::Cl100k => f.write_str("cl100k"),
+            TokenizerSpec::Gpt2 => f.write_str("gpt2"),
+            TokenizerSpec::File(path) => write!(f, "{}", path.display()),
+            TokenizerSpec::Bpe { entries } => write!(f, "bpe:{entries}"),
         }
     }
+}
+
+impl From<TokenizerSpec> for String {
+    fn from(spec: TokenizerSpec) -> String {
+        spec.to_string()
+    }
+}
+
+impl TokenizerSpec {
+    /// The tokenizer (a `bpe:` one must be trained first: an error names it).
+    pub fn load(&self) -> Result<Box<dyn Tokenizer>, crate::DataError> {
+        Ok(match self {
+            TokenizerSpec::Bytes => Box::new(ByteTokenizer),
+            TokenizerSpec::Cl100k => Box::new(TiktokenTokenizer::cl100k()),
+            TokenizerSpec::Gpt2 => Box::new(TiktokenTokenizer::gpt2()),
+            TokenizerSpec::File(path) => Box::new(crate::BpeTokenizer::load(path)?),
+            TokenizerSpec::Bpe { entries } => {
+                return Err(crate::DataError::Config(format!(
+                    "tokenizer bpe:{entries} is trained by `ladder run` on its experiment's mix; name the tokenizer.json it wrote"
+                )))
+            }
+        })
+    }
+}
+
+/// A tokenizer by name ([`TokenizerSpec`]).
+pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
+    name.parse::<TokenizerSpec>()?.load()
 }
 
 #[cfg(test)]
@@ -140,6 +213,11 @@ mod tests {
         assert_eq!(TiktokenTokenizer::gpt2().encode("Hello world"), vec![15496, 995]);
         assert_eq!(TiktokenTokenizer::cl100k().encode("Hello world"), vec![9906, 1917]);
         assert!(by_name("sentencepiece").is_err());
+        assert!(by_name("bpe:1024").err().unwrap().to_string().contains("trained by `ladder run`"));
+        for name in ["bytes", "cl100k", "gpt2", "dir/tokenizer.json", "bpe:1024"] {
+            assert_eq!(name.parse::<TokenizerSpec>().unwrap().to_string(), name);
+        }
+        assert!("bpe:many".parse::<TokenizerSpec>().unwrap_err().to_string().contains("bpe:<number of entries>"));
     }
 
     #[test]

@@ -4,6 +4,9 @@ use ladder_core::rng::SplitMix64;
 
 use crate::{Corpus, DataError, Tokenizer};
 
+/// Windows of a run's text held out for its validation loss, unless told otherwise.
+pub const VALIDATION_WINDOWS: usize = 16;
+
 /// A token stream cut into windows of `window_len` tokens (documents joined by EOS, the tail
 /// dropped), with a seeded permutation: the first `validation` windows of it are held out, the
 /// rest is the training order. Step `s` with batch `B` takes training windows `s·B..(s+1)·B`, so

@@ -7,12 +7,7 @@ use std::path::Path;
 use crate::log::EvalRow;
 use crate::EvalError;
 
-/// Column of the step.
-pub const STEP: &str = "_step";
-/// Column of the tokens consumed.
-pub const TOKENS: &str = "throughput/total_tokens";
-/// Column of the batch size in tokens.
-pub const BATCH: &str = "batch_size_in_tokens";
+use ladder_core::olmo::{BATCH, STEP, TOKENS};
 
 /// Write one run's evaluated checkpoints as an OLMo-ladder CSV: `_step`, every metric column (in
 /// the order of the first row), `throughput/total_tokens`, `batch_size_in_tokens`. Every row must
@@ -44,10 +39,4 @@ pub fn write_run_csv(path: &Path, rows: &[EvalRow], batch_tokens: u64) -> Result
         text.push('\n');
     }
     ladder_core::fsio::write_atomic(path, text).map_err(|e| EvalError::io(path, e))
-}
-
-/// One entry of an OLMo-ladder config: the runs of one model size with its N and FLOPs/token;
-/// `train` entries are fitted, `eval` entries (targets) predicted.
-pub fn config_entry(run_files: &[String], mode: &str, n: u64, flops_per_token: u64) -> serde_json::Value {
-    serde_json::json!({ "paths": run_files, "mode": mode, "n": n, "flops": flops_per_token })
 }

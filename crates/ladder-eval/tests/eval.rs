@@ -134,7 +134,7 @@ fn export_round_trips_through_the_olmo_importer() {
         })
         .collect();
     export::write_run_csv(&dir.join("ladder-runs/u100k-1xC.csv"), &rows, 3072).unwrap();
-    let config = serde_json::json!({ "u100k": export::config_entry(&["u100k-1xC.csv".to_string()], "train", 98848, 700_000) });
+    let config = serde_json::json!({ "u100k": ladder_core::olmo::ConfigEntry::json(&["u100k-1xC.csv".to_string()], ladder_core::Mode::Train, 98848.0, 700_000.0) });
     std::fs::write(dir.join("configs/own.json"), config.to_string()).unwrap();
     let ladder = ladder_core::olmo::load_ladder(&dir, "own").unwrap();
     let entry = &ladder.entries[0];

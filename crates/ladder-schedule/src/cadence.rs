@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Evaluations per run of the micro ladder, unless told otherwise (§10.5: 24–36).
+pub const MICRO_EVALS: u64 = 30;
+
 /// The evaluation cadence of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,6 @@
 //! A ladder resolved into runs: every number a run needs before it starts.
 
+use crate::cadence::MICRO_EVALS;
 use crate::sizes::{micro_sizes, paper_sizes, size, Size};
 use crate::{EvalCadence, LadderRules, LrSchedule, ModelShape, ScheduleError};
 use serde::{Deserialize, Serialize};
@@ -177,9 +178,9 @@ impl LadderPlan {
                 for name in ["u100k", "u200k", "u400k"] {
                     let size = &size(name)?;
                     for m in MULTIPLIERS {
-                        runs.push(RunPlan::new(size, m, &rules, PAPER_SEED, EvalCadence::Count(30))?);
+                        runs.push(RunPlan::new(size, m, &rules, PAPER_SEED, EvalCadence::Count(MICRO_EVALS))?);
                     }
-                    runs.push(RunPlan::new(size, 1.0, &rules, PAPER_SEED, EvalCadence::Count(30))?.rerun(PAPER_SEED + 1));
+                    runs.push(RunPlan::new(size, 1.0, &rules, PAPER_SEED, EvalCadence::Count(MICRO_EVALS))?.rerun(PAPER_SEED + 1));
                 }
             }
         }

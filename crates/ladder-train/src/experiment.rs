@@ -8,7 +8,7 @@
 //!                                # (trained once on the mix into WORK/tokenizer.json)
 //! tasks = "v2_main"              # in-loop tasks (omit: held-out loss only)
 //! task_limit = 100               # questions per task (fixed subset)
-//! evals = 24                     # evaluations per run
+//! evals = 24                     # evaluations per run (default 30)
 //! work = "runs/micro-ladder"     # run folders (checkpoints); relative to the working directory
 //! out = "results/micro-ladder"   # collected tables; relative to the working directory
 //!
@@ -41,7 +41,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ladder_data::Mix;
+use ladder_data::{Mix, TokenizerSpec};
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use serde::Deserialize;
 
@@ -172,16 +172,16 @@ fn default_seed() -> u64 {
     ladder_schedule::plan::PAPER_SEED
 }
 
-fn default_tokenizer() -> String {
-    "bytes".into()
+fn default_tokenizer() -> TokenizerSpec {
+    TokenizerSpec::Bytes
 }
 
 fn default_evals() -> u64 {
-    24
+    ladder_schedule::cadence::MICRO_EVALS
 }
 
 fn default_validation() -> usize {
-    16
+    ladder_data::windows::VALIDATION_WINDOWS
 }
 
 /// An experiment file, as written.
@@ -201,7 +201,7 @@ pub struct LadderExperiment {
     pub cache: Option<PathBuf>,
     /// Tokenizer name, a tokenizer.json, or `bpe:<entries>` (trained on the mix).
     #[serde(default = "default_tokenizer")]
-    pub tokenizer: String,
+    pub tokenizer: TokenizerSpec,
     /// Bytes of mix text a `bpe:` tokenizer is trained on.
     #[serde(default)]
     pub tokenizer_sample_bytes: Option<usize>,
@@ -346,10 +346,10 @@ impl LadderExperiment {
     /// The tokenizer the runs use: a name or path, with `bpe:<n>` resolved to the file it is
     /// trained into.
     pub fn tokenizer_name(&self) -> String {
-        match self.tokenizer.strip_prefix("bpe:") {
-            Some(_) => self.work.join("tokenizer.json").display().to_string(),
-            None if self.tokenizer.ends_with(".json") => self.base.join(&self.tokenizer).display().to_string(),
-            None => self.tokenizer.clone(),
+        match &self.tokenizer {
+            TokenizerSpec::Bpe { .. } => self.work.join("tokenizer.json").display().to_string(),
+            TokenizerSpec::File(path) => self.base.join(path).display().to_string(),
+            named => named.to_string(),
         }
     }
 
@@ -357,10 +357,8 @@ impl LadderExperiment {
     /// existing one must have been trained for the same request (entries, sample size, mix:
     /// recorded in `WORK/tokenizer.request.json`); otherwise it is an error, never reused.
     pub fn prepare_tokenizer(&self) -> Result<bool, TrainError> {
-        let Some(entries) = self.tokenizer.strip_prefix("bpe:") else { return Ok(false) };
+        let TokenizerSpec::Bpe { entries } = self.tokenizer else { return Ok(false) };
         let path = self.work.join("tokenizer.json");
-        let entries: usize =
-            entries.parse().map_err(|_| TrainError::Config(format!("tokenizer {:?}: expected bpe:<number of entries>", self.tokenizer)))?;
         let mix = self.mix.as_ref().ok_or_else(|| {
             TrainError::Config(if self.recipes.is_empty() {
                 "a bpe: tokenizer is trained on the mix; give `mix`".into()
@@ -369,7 +367,7 @@ impl LadderExperiment {
             })
         })?;
         let mix = ladder_data::Mix::load(&self.base.join(mix))?;
-        let sample_bytes = self.tokenizer_sample_bytes.unwrap_or(8_000_000);
+        let sample_bytes = self.tokenizer_sample_bytes.unwrap_or(ladder_data::bpe::SAMPLE_BYTES);
         let request = serde_json::json!({ "entries": entries, "sample_bytes": sample_bytes, "mix": mix });
         let request_path = self.work.join("tokenizer.request.json");
         if path.exists() {

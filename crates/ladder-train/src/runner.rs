@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
+use ladder_core::olmo::ConfigEntry;
+use ladder_core::Mode;
 use ladder_eval::export;
 
 use crate::experiment::{LadderExperiment, PlannedRun};
@@ -208,7 +210,10 @@ fn collect_folder(name: &str, out: &Path, runs: &[PlannedRun], accept_changed: b
         }
         exported += 1;
         if run.target {
-            targets.insert(plan.id.clone(), export::config_entry(std::slice::from_ref(&file), "eval", plan.n, plan.flops_per_token));
+            targets.insert(
+                plan.id.clone(),
+                ConfigEntry::json(std::slice::from_ref(&file), Mode::Eval, plan.n as f64, plan.flops_per_token as f64),
+            );
             continue;
         }
         let is_rerun = plan.id.ends_with("-rerun");
@@ -225,7 +230,7 @@ fn collect_folder(name: &str, out: &Path, runs: &[PlannedRun], accept_changed: b
     let write = |name: String, entries: &BTreeMap<String, (Vec<String>, u64, u64)>| -> Result<PathBuf, TrainError> {
         let mut json = serde_json::Map::new();
         for (rung, (files, n, flops)) in entries {
-            json.insert(rung.clone(), export::config_entry(files, "train", *n, *flops));
+            json.insert(rung.clone(), ConfigEntry::json(files, Mode::Train, *n as f64, *flops as f64));
         }
         json.extend(targets.clone());
         let path = out.join("configs").join(format!("{name}.json"));

@@ -76,7 +76,7 @@ impl TrainConfig {
             data_cache: PathBuf::new(),
             tokenizer: "bytes".into(),
             data_seed: ladder_schedule::plan::PAPER_SEED,
-            validation_windows: 16,
+            validation_windows: ladder_data::windows::VALIDATION_WINDOWS,
             checkpoint_every,
             z_loss: Z_LOSS,
             tasks: None,

@@ -18,7 +18,7 @@ pub struct ConfigEntry {
     /// Run CSVs (only their file names are used).
     pub paths: Vec<String>,
     /// `train` or `eval`.
-    pub mode: String,
+    pub mode: Mode,
     /// Non-embedding parameter count.
     pub n: f64,
     /// FLOPs per token.
@@ -29,6 +29,15 @@ pub struct ConfigEntry {
     /// Plot colour in the reference scripts (not used).
     #[serde(default)]
     pub color: Option<String>,
+}
+
+impl ConfigEntry {
+    /// An entry as the writers write it: `paths`, `mode`, `n`, `flops`, whole numbers without a
+    /// fraction.
+    pub fn json(paths: &[String], mode: Mode, n: f64, flops_per_token: f64) -> serde_json::Value {
+        let number = |x: f64| if x.fract() == 0.0 && x.abs() < 2f64.powi(53) { serde_json::json!(x as i64) } else { serde_json::json!(x) };
+        serde_json::json!({ "paths": paths, "mode": mode.name(), "n": number(n), "flops": number(flops_per_token) })
+    }
 }
 
 /// Loads a config and every run it lists; each path is resolved by its file name in `runs_dir`.
@@ -49,11 +58,7 @@ pub fn load_config_with(config: &Path, runs_dir: &Path, missing: Missing) -> Res
     for (name, value) in raw {
         let bad = |message: String| LadderError::BadConfig { config: config.to_path_buf(), entry: name.clone(), message };
         let entry: ConfigEntry = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-        let mode = match entry.mode.as_str() {
-            "train" => Mode::Train,
-            "eval" => Mode::Eval,
-            other => return Err(bad(format!("mode must be `train` or `eval`, found `{other}`"))),
-        };
+        let mode = entry.mode;
         if !(entry.n.is_finite() && entry.n > 0.0) {
             return Err(bad(format!("n must be a positive number, found {}", entry.n)));
         }

@@ -5,9 +5,12 @@ use std::path::Path;
 use crate::error::{LadderError, Result};
 use crate::ladder::{Checkpoints, Run};
 
-pub(super) const STEP: &str = "_step";
-pub(super) const TOKENS: &str = "throughput/total_tokens";
-const BATCH: &str = "batch_size_in_tokens";
+/// Column of the training step.
+pub const STEP: &str = "_step";
+/// Column of the tokens consumed.
+pub const TOKENS: &str = "throughput/total_tokens";
+/// Column of the batch size in tokens.
+pub const BATCH: &str = "batch_size_in_tokens";
 
 /// What an empty or NaN metric cell means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{LadderError, Result};
 use crate::fsio::write_atomic;
 use crate::ladder::Ladder;
-use crate::olmo::config::DATA_RUNS_DIR;
+use crate::olmo::config::{ConfigEntry, DATA_RUNS_DIR};
 
 use super::run_csv::{STEP, TOKENS};
 
@@ -65,12 +65,9 @@ pub fn write_ladder(ladder: &Ladder, dir: &Path, config: &str) -> Result<Vec<Pat
             let path = runs_dir.join(&file);
             write_atomic(&path, text).map_err(io(&path))?;
             written.push(path);
-            paths.push(serde_json::Value::String(format!("{DATA_RUNS_DIR}/{file}")));
+            paths.push(format!("{DATA_RUNS_DIR}/{file}"));
         }
-        entries.insert(
-            entry.name.clone(),
-            serde_json::json!({ "paths": paths, "mode": entry.mode.name(), "n": entry.n, "flops": entry.flops_per_token }),
-        );
+        entries.insert(entry.name.clone(), ConfigEntry::json(&paths, entry.mode, entry.n, entry.flops_per_token));
     }
     let path = configs.join(format!("{config}.json"));
     let text = serde_json::to_string_pretty(&serde_json::Value::Object(entries)).expect("a JSON map serialises");
