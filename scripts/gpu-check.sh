@@ -42,8 +42,16 @@ if [ -z "$binary" ]; then
   done
 fi
 if [ -z "$binary" ] || [ ! -x "$binary" ]; then
-  echo "gpu-check: no ladder binary (give --binary; build one with scripts/gpu-build.sh or cargo build --release)" >&2
+  echo "gpu-check: no ladder binary (give --binary; build one with scripts/build-cuda.sh, cargo build --release --features vulkan, or cargo build --release)" >&2
   exit 2
+fi
+# The CUDA build compiles kernels with NVRTC at run time: a machine with PyTorch has libnvrtc in
+# its nvidia-*-nvrtc wheel; put that folder on the loader's path (the driver's libcuda is already).
+nvrtc=""
+if [[ "$device" == cuda* ]]; then
+  nvidia_dir="$("${PYTHON:-python3}" -c 'import nvidia; print(list(nvidia.__path__)[0])' 2>/dev/null)"
+  [ -n "$nvidia_dir" ] && nvrtc="$(find "$nvidia_dir" -name 'libnvrtc.so*' ! -name '*builtins*' 2>/dev/null | sort | head -1)"
+  [ -n "$nvrtc" ] && export LD_LIBRARY_PATH="$(dirname "$nvrtc")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 if [ -z "$torch_device" ]; then
   case "$device" in cuda*) torch_device=cuda ;; *) torch_device=cpu ;; esac
@@ -74,6 +82,7 @@ step() {
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores)"
   echo "binary: $binary ($("$binary" --version 2>&1))"
   echo "device: $device; torch device: $torch_device"
+  [[ "$device" == cuda* ]] && echo "nvrtc: ${nvrtc:-not found in PyTorch's nvidia wheels (the loader's own path is searched)}"
   if command -v nvidia-smi >/dev/null 2>&1; then
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | sed 's/^/gpu: /'
   else
@@ -92,21 +101,27 @@ for precision in f32 bf16; do
     --csv "$out/bench-ladder-$precision.csv"
 done
 
-# 3. The same models in PyTorch (shapes from the f32 bench; $PYTHON picks the interpreter).
+# 3. The same models in PyTorch ($PYTHON picks the interpreter), on the shapes of the f32 bench;
+# if that failed on the device, on the shapes of one step on flex, so PyTorch's figures still come.
 python="${PYTHON:-python3}"
-if [ ! -f "$out/bench-ladder-f32.csv" ]; then
-  printf 'bench-torch\tskipped (no shapes: bench-ladder-f32 failed)\t0 s\n' >> "$out/status.tsv"
+shapes="$out/bench-ladder-f32.csv"
+if [ ! -f "$shapes" ]; then
+  shapes="$out/shapes-flex.csv"
+  step shapes-flex 180 "$binary" bench-train --device flex --steps 1 --warmup 0 --rungs "$rungs" --csv "$shapes"
+fi
+if [ ! -f "$shapes" ]; then
+  printf 'bench-torch\tskipped (no shapes: bench-ladder-f32 and shapes-flex failed)\t0 s\n' >> "$out/status.tsv"
 elif ! "$python" -c 'import torch' > "$out/bench-torch.log" 2>&1; then
   printf 'bench-torch\tskipped (PyTorch not importable by %s)\t0 s\n' "$python" >> "$out/status.tsv"
 else
-  step bench-torch 300 "$python" scripts/torch_reference.py --shapes "$out/bench-ladder-f32.csv" --out "$out/bench-torch.csv" \
+  step bench-torch 300 "$python" scripts/torch_reference.py --shapes "$shapes" --out "$out/bench-torch.csv" \
     --device "$torch_device"
 fi
 
 # 4. A short ladder on this repository's text (no data download: the device machine reaches no
 # registry), trained on the device and collected.
 mkdir -p "$out/ladder"
-files=$(find README.md docs crates -name '*.md' -o -name '*.rs' | sort | sed 's/.*/"&"/' | sed "s|\"|\"$(pwd)/|" | paste -sd, -)
+files=$(find README.md docs crates src tests -name '*.md' -o -name '*.rs' | sort | sed 's/.*/"&"/' | sed "s|\"|\"$(pwd)/|" | paste -sd, -)
 cat > "$out/ladder/experiment.toml" <<EOF
 # Written by scripts/gpu-check.sh: a short ladder on the repository's own text.
 name = "gpu-check"
