@@ -8,7 +8,7 @@ use ladder_data::prepare::{self, Outcome, SourceSpec};
 use ladder_data::Corpus;
 
 /// The source list shipped with the binary (the repository's `datasets/sources.toml`).
-const EMBEDDED_SOURCES: &str = include_str!("../../../datasets/sources.toml");
+const EMBEDDED_SOURCES: &str = include_str!("../datasets/sources.toml");
 
 /// `ladder data` commands.
 #[derive(Debug, clap::Subcommand)]

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use polars::prelude::*;
 
 fn data_dir() -> PathBuf {
-    ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+    ladder_core::olmo::default_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn ladder(args: &[&str]) -> Output {
@@ -252,7 +252,7 @@ fn read_csv(path: &Path) -> DataFrame {
 /// command their REPORTs give: the experiment file names its data folder, so no `--data`.
 #[test]
 fn committed_own_ladder_predictions_rebuild_from_the_committed_run_tables() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     for (experiment, committed) in [
         ("cpu-micro-ablation.toml", "results/cpu-micro/ablation"),
         ("cpu-ablation.toml", "results/cpu-ladder/ablation"),
@@ -298,7 +298,7 @@ fn assert_same_table(rebuilt: &Path, committed: &Path, keys: &[&str], values: &[
 /// command its REPORT gives: every decision count, prediction and multiplier.
 #[test]
 fn committed_recipe_decision_rebuilds_from_the_committed_run_tables() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     let committed = repo.join("results/cpu-recipes/decision");
     let out_dir = scratch("rebuild-recipes");
     let file = repo.join("experiments/cpu-recipes-decide.toml");
@@ -511,7 +511,7 @@ fn wandb_exports_and_long_tables_feed_predict_and_import_converts_between_them()
 /// folder drops the files an earlier run wrote there and this one did not (and keeps others).
 #[test]
 fn ablate_reports_failed_fits_and_clears_stale_outputs() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     let dir = scratch("ablate-failures");
     let out_dir = dir.join("out");
     // The quickstart ladder has too few points for the single-step law on some tasks.

@@ -145,7 +145,7 @@ fn kills_and_corruptions_lose_nothing() {
     }
 
     // kill -9 during `ladder ablate`, then rerun into the same folder.
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     let ablation = repo.join("experiments/cpu-ablation.toml").display().to_string();
     let ablate_ref = root.join("ablate-reference");
     let start = Instant::now();

@@ -15,7 +15,7 @@ fn rows(path: &Path) -> Vec<Vec<String>> {
 #[test]
 #[ignore]
 fn the_device_check_runs_end_to_end_on_flex() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
     let out = std::env::temp_dir().join(format!("ladder-gpu-check-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let status = Command::new("bash")

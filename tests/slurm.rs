@@ -211,7 +211,7 @@ fn the_slurm_script_stops_only_the_daemons_it_started() {
     let mut foreign = spawn("slurmd");
     let mut ours = spawn("slurmctld");
     std::fs::write(state.join("started"), format!("slurmctld {}\n", ours.id())).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/slurm.sh");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/slurm.sh");
     let out = Command::new("bash").arg(&script).arg("stop").env("LADDER_SLURM_STATE", &state).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let deadline = Instant::now() + Duration::from_secs(5);
