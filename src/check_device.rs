@@ -76,28 +76,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.against
     );
     let mut csv = String::from("device,precision,against,quantity,step,values,max_abs_diff,max_abs,relative\n");
+    let run = [args.device.clone(), args.precision.to_string(), args.against.clone()];
     for r in &rows {
-        table.push_str(&format!(
-            "| {} | {} | {} | {:.3e} | {:.3e} | {:.3e} |\n",
-            r.quantity,
-            r.step,
-            r.elements,
-            r.max_abs,
-            r.scale,
-            r.relative()
-        ));
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{:e},{:e},{:e}\n",
-            args.device,
-            args.precision,
-            args.against,
-            r.quantity,
-            r.step,
-            r.elements,
-            r.max_abs,
-            r.scale,
-            r.relative()
-        ));
+        // One row, two renderings: rounded in the table, full precision in the CSV.
+        let names = [r.quantity.to_string(), r.step.to_string(), r.elements.to_string()];
+        let numbers = [r.max_abs, r.scale, r.relative()];
+        let rounded = names.iter().cloned().chain(numbers.iter().map(|v| format!("{v:.3e}")));
+        table.push_str(&format!("| {} |\n", rounded.collect::<Vec<_>>().join(" | ")));
+        let full = run.iter().cloned().chain(names).chain(numbers.iter().map(|v| format!("{v:e}")));
+        csv.push_str(&format!("{}\n", full.collect::<Vec<_>>().join(",")));
     }
     println!("{table}");
     if let Some(path) = &args.csv {
