@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ladder_core::table::{write_table, Format};
 use ladder_fit::design::REGISTRY;
 use ladder_fit::experiment::Experiment;
+use ladder_io::table::{write_table, Format};
 
 /// Arguments of `ladder ablate`.
 #[derive(Debug, clap::Args)]
@@ -54,14 +54,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .data
         .clone()
         .or_else(|| experiment.data.clone())
-        .unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+        .unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let (ladder, skipped) = crate::source::load(&data_dir, &experiment.config, args.format)?;
     if let Some(line) = crate::source::report(&skipped) {
         eprintln!("{line}");
     }
     let variance_ladder = match &experiment.variance {
         Some(spec) => Some(
-            ladder_core::olmo::load_ladder(&data_dir, &spec.config)
+            ladder_io::olmo::load_ladder(&data_dir, &spec.config)
                 .with_context(|| format!("loading config `{}` from {}", spec.config, data_dir.display()))?,
         ),
         None => None,

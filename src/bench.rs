@@ -22,7 +22,7 @@ pub struct Args {
 
 /// Runs `ladder bench`: loading the data, and fitting all ten tables for 13B-5T.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let data_dir = args.data.clone().unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let threads = rayon::current_num_threads();
     let t0 = Instant::now();
     let data = PaperData::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;

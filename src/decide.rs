@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ladder_core::table::{write_table, Format};
 use ladder_fit::decision::RecipeLadder;
 use ladder_fit::experiment::Experiment;
+use ladder_io::table::{write_table, Format};
 
 /// Arguments of `ladder decide`.
 #[derive(Debug, clap::Args)]

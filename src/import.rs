@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ladder_core::table::{run_table, write_table, Format};
+use ladder_io::table::{run_table, write_table, Format};
 
 /// Arguments of `ladder import`.
 #[derive(Debug, clap::Args)]
@@ -43,14 +43,14 @@ pub enum Output {
 
 /// Runs `ladder import`: reads the ladder, reports skipped cells, writes it as `--to` says.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let data_dir = args.data.clone().unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let (ladder, skipped) = crate::source::load(&data_dir, &args.config, args.format)?;
     if let Some(line) = crate::source::report(&skipped) {
         eprintln!("{line}");
     }
     let runs: usize = ladder.entries.iter().map(|e| e.runs.len()).sum();
     if args.to == Output::Olmo {
-        let written = ladder_core::olmo::write_ladder(&ladder, &args.out, &args.config)?;
+        let written = ladder_io::olmo::write_ladder(&ladder, &args.out, &args.config)?;
         writeln!(
             std::io::stdout().lock(),
             "{} entries, {runs} runs → {} (config `{}`, {} run files)",

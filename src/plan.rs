@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ladder_core::table::{write_table, Format};
+use ladder_io::table::{write_table, Format};
 use ladder_schedule::{LadderKind, LadderPlan, LadderRules};
 use polars::prelude::*;
 

@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ladder_core::table::{write_table, Format};
 use ladder_fit::design::{self, Design};
 use ladder_fit::experiment::Experiment;
 use ladder_fit::project::{self, GridAxis, Projection};
+use ladder_io::table::{write_table, Format};
 use ladder_report::chart::{Figure, Mark, Panel, Series};
 use ladder_report::columns::{floats, strings};
 
@@ -123,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .data
         .clone()
         .or_else(|| experiment.as_ref().and_then(|e| e.data.clone()))
-        .unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+        .unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let config = args.config.clone().or_else(|| experiment.as_ref().map(|e| e.config.clone())).unwrap_or_else(|| "final".into());
     let tasks = args.tasks.clone().or_else(|| experiment.as_ref().map(|e| e.tasks.clone())).unwrap_or_else(|| "v2_main".into());
     let (ladder, skipped) = crate::source::load(&data_dir, &config, args.format)?;

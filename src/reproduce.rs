@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ladder_core::table::{write_table, Format};
 use ladder_fit::paper::{compare_with_published, reproduce_with_fits, PaperData};
+use ladder_io::table::{write_table, Format};
 
 /// Arguments of `ladder reproduce`.
 #[derive(Debug, clap::Args)]
@@ -71,7 +71,7 @@ Tolerances of the golden tests against olmo-ladder/published/: see crates/ladder
 
 /// Runs `ladder reproduce`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let data_dir = args.data.clone().unwrap_or_else(|| ladder_core::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
+    let data_dir = args.data.clone().unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
     let data = PaperData::load(&data_dir).with_context(|| format!("loading the OLMo-ladder data from {}", data_dir.display()))?;
     let tasks = ladder_core::TaskSet::get(&args.tasks)?;
     let reproduction = reproduce_with_fits(&data, &args.target, &tasks)?;

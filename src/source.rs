@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use ladder_core::olmo::{self, Missing, Skipped};
 use ladder_core::Ladder;
+use ladder_io::olmo::{self, Missing, Skipped};
 
 /// How `--data` is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,8 +32,8 @@ pub fn load(path: &Path, config: &str, format: DataFormat) -> anyhow::Result<(La
     };
     match format {
         DataFormat::Long => {
-            let table = ladder_core::table::read_table(path)?;
-            let ladder = ladder_core::table::ladder_from_run_table(&table, path).with_context(|| format!("reading {} as a long run table", path.display()))?;
+            let table = ladder_io::table::read_table(path)?;
+            let ladder = ladder_io::table::ladder_from_run_table(&table, path).with_context(|| format!("reading {} as a long run table", path.display()))?;
             let skipped: usize = ladder.entries.iter().flat_map(|e| &e.runs).flat_map(|r| &r.checkpoints.metrics).map(|(_, v)| v.iter().filter(|x| x.is_nan()).count()).sum();
             Ok((ladder, if skipped > 0 { vec![(path.to_path_buf(), "value".into(), skipped)] } else { Vec::new() }))
         }

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use polars::prelude::*;
 
 fn data_dir() -> PathBuf {
-    ladder_core::olmo::default_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+    ladder_io::olmo::default_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn ladder(args: &[&str]) -> Output {
@@ -180,8 +180,8 @@ fn import_writes_the_long_run_table_that_rebuilds_the_ladder() {
     let out = ladder(&["import", "--parquet", "--data", data_dir().to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = ParquetReader::new(std::fs::File::open(out_dir.join("runs.parquet")).unwrap()).finish().unwrap();
-    let rebuilt = ladder_core::table::ladder_from_run_table(&table, &out_dir.join("runs.parquet")).unwrap();
-    let original = ladder_core::olmo::load_ladder(&data_dir(), "final").unwrap();
+    let rebuilt = ladder_io::table::ladder_from_run_table(&table, &out_dir.join("runs.parquet")).unwrap();
+    let original = ladder_io::olmo::load_ladder(&data_dir(), "final").unwrap();
     assert_eq!(rebuilt.entries.len(), original.entries.len());
     for (a, b) in rebuilt.entries.iter().zip(&original.entries) {
         assert_eq!((&a.name, a.mode, a.n, a.flops_per_token), (&b.name, b.mode, b.n, b.flops_per_token));

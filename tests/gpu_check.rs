@@ -44,7 +44,7 @@ fn the_device_check_runs_end_to_end_on_flex() {
     assert_eq!(bench.iter().map(|r| r[3].as_str()).collect::<Vec<_>>(), ["u25k", "u45k"]);
     assert!(bench.iter().all(|r| r[4] != "0" && r[14].parse::<f64>().unwrap() > 0.0), "{bench:?}");
     // The short ladder: three sizes and the target, read back by the importer.
-    let ladder = ladder_core::olmo::load_ladder(&out.join("ladder/collected"), "gpu-check").unwrap();
+    let ladder = ladder_io::olmo::load_ladder(&out.join("ladder/collected"), "gpu-check").unwrap();
     assert_eq!(ladder.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["u10k", "u14k", "u25k", "u45k-1xC"]);
     assert!(ladder.entries.iter().all(|e| !e.runs.is_empty()));
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();

@@ -32,11 +32,11 @@ fn a_tiny_ladder_runs_collects_skips_and_resumes() {
     let first = ladder(&["run", &file]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
     assert!(String::from_utf8_lossy(&first.stdout).contains("4 runs collected"), "{}", String::from_utf8_lossy(&first.stdout));
-    let ladder_data = ladder_core::olmo::load_ladder(&out, "tiny").expect("the importer reads the collected ladder");
+    let ladder_data = ladder_io::olmo::load_ladder(&out, "tiny").expect("the importer reads the collected ladder");
     let names: Vec<&str> = ladder_data.entries.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, vec!["u25k", "u45k-0.05xC"]);
     assert_eq!(ladder_data.entries[0].runs.len(), 2);
-    assert!(ladder_core::olmo::load_ladder(&out, "tiny_variance").is_ok());
+    assert!(ladder_io::olmo::load_ladder(&out, "tiny_variance").is_ok());
     let csv = out.join("ladder-runs/u25k-0.1xC.csv");
     let before = read(&csv);
     assert!(before.starts_with("_step,eval/all-validation/CrossEntropyLoss,eval/corpus-validation/CrossEntropyLoss,"), "{before}");
@@ -282,7 +282,7 @@ fn recipes_train_the_same_runs_on_their_own_mixes_and_collect_apart() {
     // Each recipe's folder is an OLMo-ladder folder of the same runs.
     let out = dir.join("out");
     for recipe in ["notes_heavy", "specs_heavy"] {
-        let l = ladder_core::olmo::load_ladder(&out.join(recipe), "tiny").unwrap();
+        let l = ladder_io::olmo::load_ladder(&out.join(recipe), "tiny").unwrap();
         assert_eq!(l.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), vec!["u25k", "u45k-0.05xC"], "{recipe}");
     }
     // The mixes realised: the file's weights (0.2 : 1) and the inline ones (4 : 1, base files).

@@ -4,7 +4,7 @@ use std::path::Path;
 
 /// Real English text: the specs beside the OLMo-ladder data, as absolute paths in name order.
 pub fn text_files() -> Vec<String> {
-    let data = ladder_core::olmo::default_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let data = ladder_io::olmo::default_data_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
     let mut files: Vec<String> = std::fs::read_dir(data.join("../docs"))
         .expect("../shared/docs")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -116,9 +116,9 @@ pub enum LadderError {
         /// Comma-separated eval entries.
         targets: String,
     },
-    /// A polars operation failed.
+    /// A table operation (polars, in `ladder-io` and above) failed.
     #[error("table error: {0}")]
-    Table(#[from] polars::prelude::PolarsError),
+    Table(String),
 }
 
 /// The 1-based line of byte `offset` in `text` (a parser's error position → a line to report).

@@ -4,18 +4,14 @@
 //! * [`task`]: the task registry (task sets, weighted MMLU average, chance levels) and the
 //!   metric features (`rc_bpb`, `rc_acc`, `c4`, `rc_soft_log`, `mc_acc`).
 //! * [`ladder`]: an in-memory ladder (config entries with their runs and checkpoints).
-//! * [`olmo`]: the importer for the OLMo-ladder data format (wide CSV per run, JSON configs).
-//! * [`table`]: the long run table and CSV/Parquet writing of polars tables.
 //! * [`error`]: typed errors that name the file, row and column of bad input.
 //! * [`fsio`]: files written whole (temporary name, then rename).
 
 pub mod error;
 pub mod fsio;
 pub mod ladder;
-pub mod olmo;
 pub mod rng;
 pub mod scale;
-pub mod table;
 pub mod task;
 
 pub use error::{LadderError, Result};

@@ -1,5 +1,5 @@
 //! Export to the OLMo-ladder format (one wide CSV per run, a JSON config grouping runs by size),
-//! which `ladder_core::olmo` imports: our own ladders then go through the same fitting code as the
+//! which `ladder_io::olmo` imports: our own ladders then go through the same fitting code as the
 //! paper's.
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::log::EvalRow;
 use crate::EvalError;
 
-use ladder_core::olmo::{BATCH, STEP, TOKENS};
+use ladder_io::olmo::{BATCH, STEP, TOKENS};
 
 /// Write one run's evaluated checkpoints as an OLMo-ladder CSV: `_step`, every metric column (in
 /// the order of the first row), `throughput/total_tokens`, `batch_size_in_tokens`. Every row must

@@ -134,9 +134,9 @@ fn export_round_trips_through_the_olmo_importer() {
         })
         .collect();
     export::write_run_csv(&dir.join("ladder-runs/u100k-1xC.csv"), &rows, 3072).unwrap();
-    let config = serde_json::json!({ "u100k": ladder_core::olmo::ConfigEntry::json(&["u100k-1xC.csv".to_string()], ladder_core::Mode::Train, 98848.0, 700_000.0) });
+    let config = serde_json::json!({ "u100k": ladder_io::olmo::ConfigEntry::json(&["u100k-1xC.csv".to_string()], ladder_core::Mode::Train, 98848.0, 700_000.0) });
     std::fs::write(dir.join("configs/own.json"), config.to_string()).unwrap();
-    let ladder = ladder_core::olmo::load_ladder(&dir, "own").unwrap();
+    let ladder = ladder_io::olmo::load_ladder(&dir, "own").unwrap();
     let entry = &ladder.entries[0];
     assert_eq!((entry.name.as_str(), entry.n), ("u100k", 98848.0));
     let run = &entry.runs[0];

@@ -201,5 +201,5 @@ pub fn run_grid(
         "feature" => rows.feature, "feature_predicted" => rows.feature_predicted, "feature_actual" => rows.feature_actual,
         "verdict" => rows.verdict, "reasons" => rows.reasons, "snr" => rows.snr, "holdout_err" => rows.holdout_err, "x_c" => rows.x_c
     )
-    .map_err(LadderError::from)?)
+    .map_err(ladder_io::table_error)?)
 }

@@ -2,8 +2,8 @@
 //! and record the error at a target, to see how much ladder compute a prediction needs.
 
 use crate::points::PAPER_WINDOW;
-use ladder_core::table::multiplier_of;
-use ladder_core::{Entry, Feature, Ladder, LadderError, Run, Task};
+use ladder_core::{Entry, Feature, Ladder, Run, Task};
+use ladder_io::table::multiplier_of;
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -129,5 +129,5 @@ pub fn backtest(ladder: &Ladder, designs: &[Box<dyn Design>], tasks: &[Task], ta
     Ok(df!("vary" => vary_col, "level" => level, "label" => label, "x" => x, "runs" => runs, "design" => design,
         "task" => task, "target" => vec![target; rel.len()], "predicted" => predicted, "actual" => actual,
         "abs_rel_error" => rel, "error" => error)
-    .map_err(LadderError::from)?)
+    .map_err(ladder_io::table_error)?)
 }

@@ -26,7 +26,7 @@
 //! few evaluations leave the end of the learning curve in it).
 
 use ladder_core::rng::SplitMix64;
-use ladder_core::{Entry, Feature, Ladder, LadderError, Task};
+use ladder_core::{Entry, Feature, Ladder, Task};
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -520,7 +520,7 @@ impl MultiplierRows {
             Column::new("boot_failed".into(), self.failed),
             Column::new("actual_gap".into(), self.gap),
         ])
-        .map_err(LadderError::from)?)
+        .map_err(ladder_io::table_error)?)
     }
 }
 
@@ -573,7 +573,7 @@ impl PredictionRows {
             Column::new("abs_error".into(), abs_error),
             Column::new("error".into(), self.error),
         ])
-        .map_err(LadderError::from)?)
+        .map_err(ladder_io::table_error)?)
     }
 }
 
@@ -659,7 +659,7 @@ impl DecisionRows {
             Column::new("noise".into(), self.noise),
             Column::new("error".into(), self.error),
         ])
-        .map_err(LadderError::from)?)
+        .map_err(ladder_io::table_error)?)
     }
 }
 

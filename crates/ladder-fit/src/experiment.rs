@@ -277,7 +277,7 @@ impl Experiment {
                 Some(_) => return Err(bad("a train entry of the ladder has this name".into())),
                 None => {}
             }
-            let run = ladder_core::olmo::read_run_csv(path)?;
+            let run = ladder_io::olmo::read_run_csv(path)?;
             let projection = crate::project::Projection::new(t.n, t.d.unwrap_or_else(|| run.final_tokens()), t.flops_per_token)?;
             if let Some(d) = t.d.filter(|d| (d - run.final_tokens()).abs() > 1e-9 * d) {
                 return Err(bad(format!("d = {d} but its run {} ends at {} tokens", path.display(), run.final_tokens())));
@@ -418,7 +418,7 @@ impl Experiment {
                 let frame = crate::project::project_with(ladder, d.as_ref(), &tasks, &projections, u.level, boot, progress)?;
                 match all.as_mut() {
                     Some(a) => {
-                        a.vstack_mut(&frame).map_err(LadderError::from)?;
+                        a.vstack_mut(&frame).map_err(ladder_io::table_error)?;
                     }
                     None => all = Some(frame),
                 }
@@ -438,7 +438,7 @@ impl Experiment {
             let mut all = frames.next();
             for f in frames {
                 if let Some(a) = all.as_mut() {
-                    a.vstack_mut(&f).map_err(LadderError::from)?;
+                    a.vstack_mut(&f).map_err(ladder_io::table_error)?;
                 }
             }
             all
@@ -460,7 +460,7 @@ impl Experiment {
                 for frame in frames {
                     let frame = frame?;
                     if let Some(a) = all.as_mut() {
-                        a.vstack_mut(&frame).map_err(LadderError::from)?;
+                        a.vstack_mut(&frame).map_err(ladder_io::table_error)?;
                     }
                 }
                 all

@@ -2,7 +2,8 @@
 //! their chain, and the FLOPs variant (method.md §3–7).
 //!
 //! ```no_run
-//! use ladder_core::{olmo, Feature, Task};
+//! use ladder_core::{Feature, Task};
+//! use ladder_io::olmo;
 //! use ladder_fit::predict::{Step1, Step2, Target};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -14,7 +14,7 @@
 //! no logit and gets no interval: it is marked uninformative instead of printed as a range
 //! wider than the metric's.
 
-use ladder_core::{Feature, Ladder, LadderError, Task};
+use ladder_core::{Feature, Ladder, Task};
 use polars::prelude::*;
 
 use crate::design::Design;
@@ -297,7 +297,7 @@ impl Rows {
             Column::new("reasons".into(), self.reasons),
             Column::new("error".into(), self.error),
         ];
-        Ok(DataFrame::new_infer_height(columns).map_err(LadderError::from)?)
+        Ok(DataFrame::new_infer_height(columns).map_err(ladder_io::table_error)?)
     }
 }
 

@@ -74,7 +74,7 @@ pub fn snr_table(ladder: &Ladder, tasks: &[Task]) -> Result<DataFrame> {
         runs = rows.iter().map(|r| r.runs as u32).collect();
     }
     columns.push(Column::new("runs".into(), runs));
-    Ok(DataFrame::new_infer_height(columns).map_err(ladder_core::LadderError::from)?)
+    Ok(DataFrame::new_infer_height(columns).map_err(ladder_io::table_error)?)
 }
 
 #[cfg(test)]

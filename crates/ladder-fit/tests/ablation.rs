@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use ladder_core::{olmo, Ladder, TaskSet};
+use ladder_core::{Ladder, TaskSet};
 use ladder_fit::experiment::{Experiment, ExperimentOutput};
 use ladder_fit::paper::{reproduce, PaperData};
+use ladder_io::olmo;
 use polars::prelude::*;
 
 fn workspace() -> PathBuf {

@@ -6,12 +6,12 @@ mod common;
 use std::path::Path;
 
 use common::Noise;
-use ladder_core::table::{ladder_from_run_table, run_table};
 use ladder_core::{Checkpoints, Entry, Feature, Ladder, Mode, Run, Task};
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::predict::Target;
 use ladder_fit::uncertainty::{bootstrap, BootstrapSettings};
+use ladder_io::table::{ladder_from_run_table, run_table};
 
 const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
 const ACC: [f64; 4] = [-0.74, 1.4, 5.0, 1.0];

@@ -13,7 +13,7 @@ use polars::prelude::*;
 
 fn data_dir() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    ladder_core::olmo::default_data_dir(&workspace)
+    ladder_io::olmo::default_data_dir(&workspace)
 }
 
 /// Reproductions for both targets, computed once.

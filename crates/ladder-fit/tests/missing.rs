@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ladder_core::olmo::{self, Missing};
 use ladder_core::{Mode, TaskSet};
 use ladder_fit::design::{self, Design};
 use ladder_fit::predict::Target;
 use ladder_fit::project::{project, Projection};
+use ladder_io::olmo::{self, Missing};
 
 /// Blanked share of the metric cells.
 const BLANK: f64 = 0.2;

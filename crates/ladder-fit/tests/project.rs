@@ -8,12 +8,13 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{ACC, ACC_NOISE, TASK};
-use ladder_core::{olmo, Ladder, Task, TaskSet};
+use ladder_core::{Ladder, Task, TaskSet};
 use ladder_fit::design::{self, Design};
 use ladder_fit::law::{Law, NdPowerLaw, Sigmoid};
 use ladder_fit::paper::{reproduce, PaperData};
 use ladder_fit::predict::Target;
 use ladder_fit::project::{project, Projection};
+use ladder_io::olmo;
 use polars::prelude::*;
 
 fn workspace() -> PathBuf {

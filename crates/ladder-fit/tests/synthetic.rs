@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use ladder_core::table::{ladder_from_run_table, run_table};
 use ladder_core::{Checkpoints, Entry, Feature, Ladder, Mode, Run, Task};
 use ladder_fit::law::{FlopsPowerLaw, Law, NdPowerLaw, Sigmoid, SingleStepLaw};
 use ladder_fit::predict::{FlopsStep1, Step1, Step2, Target};
+use ladder_io::table::{ladder_from_run_table, run_table};
 
 const LOSS: [f64; 5] = [3.6, 4.6, 0.23, 0.24, 0.45];
 // The transition lies inside the ladder's loss range, and Acc(0) ≈ 0.9993 agrees with the ideal

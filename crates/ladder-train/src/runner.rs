@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
-use ladder_core::olmo::ConfigEntry;
 use ladder_core::Mode;
 use ladder_eval::export;
+use ladder_io::olmo::ConfigEntry;
 
 use crate::experiment::{LadderExperiment, PlannedRun};
 use crate::fingerprint::{self, same_json, Fingerprint};

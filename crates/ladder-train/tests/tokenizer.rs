@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ladder_train::experiment::LadderExperiment;
 
 fn text_files() -> Vec<PathBuf> {
-    let data = ladder_core::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    let data = ladder_io::olmo::default_data_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
     let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("../docs"))
         .unwrap()
         .map(|e| e.unwrap().path())

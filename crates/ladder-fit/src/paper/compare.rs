@@ -31,10 +31,10 @@ pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Re
             .with_has_header(true)
             .try_into_reader_with_file_path(Some(path.clone()))
             .and_then(|r| r.finish())
-            .map_err(LadderError::from)?;
+            .map_err(ladder_io::table_error)?;
         let key = |df: &DataFrame| -> Result<Vec<String>> {
             let first = &df.columns()[0];
-            let names = first.str().map_err(LadderError::from)?;
+            let names = first.str().map_err(ladder_io::table_error)?;
             Ok((0..names.len()).map(|i| names.get(i).unwrap_or_default().to_string()).collect())
         };
         let (ours_rows, published_rows) = (key(&t.frame)?, key(&published)?);
@@ -48,7 +48,7 @@ pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Re
         }
         for c in t.frame.columns().iter().skip(1) {
             let Ok(p) = published.column(c.name()).and_then(|p| p.cast(&DataType::Float64)) else { continue };
-            let (ours, theirs) = (c.f64().map_err(LadderError::from)?, p.f64().map_err(LadderError::from)?);
+            let (ours, theirs) = (c.f64().map_err(ladder_io::table_error)?, p.f64().map_err(ladder_io::table_error)?);
             let (row, d) = (0..ours.len())
                 .map(|i| match (ours.get(i), theirs.get(i)) {
                     (Some(a), Some(b)) => (i, (a - b).abs()),
@@ -61,5 +61,5 @@ pub fn compare_with_published(tables: &[PaperTable], published_dir: &Path) -> Re
             worst.push(if d > 0.0 { ours_rows.get(row).cloned().unwrap_or_default() } else { String::new() });
         }
     }
-    Ok(df!("table" => table, "column" => column, "max_abs_diff" => diff, "worst_row" => worst).map_err(LadderError::from)?)
+    Ok(df!("table" => table, "column" => column, "max_abs_diff" => diff, "worst_row" => worst).map_err(ladder_io::table_error)?)
 }

@@ -15,7 +15,8 @@
 use crate::points::PAPER_WINDOW;
 use std::path::Path;
 
-use ladder_core::{olmo, Entry, Feature, Ladder, Task, TaskSet};
+use ladder_core::{Entry, Feature, Ladder, Task, TaskSet};
+use ladder_io::olmo;
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -239,14 +240,14 @@ impl Rows {
         let n = self.task.len();
         Ok(df!("table" => self.table, "design" => self.design, "task" => self.task, "target" => vec![target; n],
             "actual" => self.actual, "predicted" => self.pred, "rel_error" => self.rel, "fit_error" => self.fit_error)
-        .map_err(ladder_core::LadderError::from)?)
+        .map_err(ladder_io::table_error)?)
     }
 }
 
 /// A published table from the prediction table: its rows, as `Task, Actual, Pred, Rel Error`
 /// (and `Fit Error` for step 1).
 fn published_table(predictions: &DataFrame, spec: &TableSpec) -> Result<DataFrame> {
-    let ours = |e: PolarsError| ladder_core::LadderError::from(e);
+    let ours = ladder_io::table_error;
     let mask = predictions.column("table").and_then(|c| c.str().cloned()).map_err(ours)?.equal(spec.name);
     let mut names = vec![("task", "Task"), ("actual", "Actual"), ("predicted", "Pred"), ("rel_error", "Rel Error")];
     if spec.quantity == Quantity::Step1 {
@@ -300,7 +301,7 @@ impl Diagnostics {
         Ok(df!("table" => diag.table, "task" => diag.task, "law" => diag.law, "params" => diag.params,
             "objective" => diag.objective, "iterations" => diag.iterations, "stop" => diag.stop,
             "at_bound" => diag.at_bound, "fit_error" => diag.fit_error)
-        .map_err(ladder_core::LadderError::from)?)
+        .map_err(ladder_io::table_error)?)
     }
 }
 

@@ -71,5 +71,5 @@ pub fn variance_analysis(variance: &Ladder, ladder: &Ladder, target: &str, featu
     for (j, name) in names.iter().enumerate() {
         columns.push(Column::new(name.into(), rows.iter().map(|r| r.1[j]).collect::<Vec<_>>()));
     }
-    Ok(DataFrame::new_infer_height(columns).map_err(ladder_core::LadderError::from)?)
+    Ok(DataFrame::new_infer_height(columns).map_err(ladder_io::table_error)?)
 }

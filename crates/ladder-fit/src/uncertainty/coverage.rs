@@ -82,5 +82,5 @@ pub fn coverage_backtest(
     Ok(df!("design" => design, "task" => task, "held_out" => vec![held_out.as_str(); n], "pseudo_target" => target,
         "level" => vec![level; n], "actual" => actual, "predicted" => predicted, "delta_lo" => d_lo, "delta_hi" => d_hi,
         "boot_lo" => b_lo, "boot_hi" => b_hi, "delta_covers" => d_cov, "boot_covers" => b_cov)
-    .map_err(LadderError::from)?)
+    .map_err(ladder_io::table_error)?)
 }

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::error::{LadderError, Result};
-use crate::fsio::write_atomic;
-use crate::ladder::Ladder;
 use crate::olmo::config::{ConfigEntry, DATA_RUNS_DIR};
+use ladder_core::error::{LadderError, Result};
+use ladder_core::fsio::write_atomic;
+use ladder_core::ladder::Ladder;
 
 use super::run_csv::{STEP, TOKENS};
 

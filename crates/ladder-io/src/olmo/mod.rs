@@ -11,8 +11,8 @@ pub use write::write_ladder;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Result;
-use crate::ladder::Ladder;
+use ladder_core::error::Result;
+use ladder_core::ladder::Ladder;
 
 /// Environment variable that points at the OLMo-ladder data folder.
 pub const DATA_ENV: &str = "OLMO_LADDER_DATA";

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use crate::error::{LadderError, Result};
-use crate::ladder::{Checkpoints, Run};
+use ladder_core::error::{LadderError, Result};
+use ladder_core::ladder::{Checkpoints, Run};
 
 /// Column of the training step.
 pub const STEP: &str = "_step";

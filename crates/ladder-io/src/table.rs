@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::error::{LadderError, Result};
-use crate::ladder::{Checkpoints, Entry, Ladder, Mode, Run};
+use ladder_core::error::{LadderError, Result};
+use ladder_core::ladder::{Checkpoints, Entry, Ladder, Mode, Run};
 
 /// Column names of the long run table, in order.
 pub const RUN_TABLE_COLUMNS: [&str; 11] =
@@ -44,8 +44,9 @@ pub fn run_table(ladder: &Ladder) -> Result<DataFrame> {
         }
     }
     let [e, mo, n, f, r, mu, c, s, t, me, v] = RUN_TABLE_COLUMNS;
-    Ok(df!(e => cols.0, mo => cols.1, n => cols.2, f => cols.3, r => cols.4, mu => mult, c => ckpt,
-        s => step, t => tokens, me => metric, v => value)?)
+    df!(e => cols.0, mo => cols.1, n => cols.2, f => cols.3, r => cols.4, mu => mult, c => ckpt,
+        s => step, t => tokens, me => metric, v => value)
+    .map_err(crate::table_error)
 }
 
 /// Rebuilds a ladder from a long run table (the inverse of [`run_table`]); entries and runs keep
@@ -55,13 +56,24 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
         df.column(name).map_err(|_| LadderError::MissingColumn {
             path: source.to_path_buf(),
             column: name.to_string(),
-            hint: " (a run table needs the columns of ladder_core::table::RUN_TABLE_COLUMNS)".to_string(),
+            hint: " (a run table needs the columns of ladder_io::table::RUN_TABLE_COLUMNS)".to_string(),
         })
     };
-    let (entry, mode, run, metric) = (col("entry")?.str()?, col("mode")?.str()?, col("run")?.str()?, col("metric")?.str()?);
-    let (n, flops, tokens, value) = (col("n")?.f64()?, col("flops_per_token")?.f64()?, col("tokens")?.f64()?, col("value")?.f64()?);
-    let (step, checkpoint) = (col("step")?.f64()?, col("checkpoint")?.cast(&DataType::UInt32)?);
-    let checkpoint = checkpoint.u32()?;
+    let (entry, mode, run, metric) = (
+        col("entry")?.str().map_err(crate::table_error)?,
+        col("mode")?.str().map_err(crate::table_error)?,
+        col("run")?.str().map_err(crate::table_error)?,
+        col("metric")?.str().map_err(crate::table_error)?,
+    );
+    let (n, flops, tokens, value) = (
+        col("n")?.f64().map_err(crate::table_error)?,
+        col("flops_per_token")?.f64().map_err(crate::table_error)?,
+        col("tokens")?.f64().map_err(crate::table_error)?,
+        col("value")?.f64().map_err(crate::table_error)?,
+    );
+    let (step, checkpoint) =
+        (col("step")?.f64().map_err(crate::table_error)?, col("checkpoint")?.cast(&DataType::UInt32).map_err(crate::table_error)?);
+    let checkpoint = checkpoint.u32().map_err(crate::table_error)?;
     let mut ladder = Ladder::default();
     let mut where_: HashMap<(String, String), (usize, usize)> = HashMap::new();
     let mut builders: Vec<Vec<(Checkpoints, HashMap<String, usize>)>> = Vec::new();
@@ -178,12 +190,12 @@ pub fn write_table(df: &mut DataFrame, dir: &Path, name: &str, format: Format) -
     let path = dir.join(format!("{name}.{ext}"));
     let mut bytes = Vec::new();
     match format {
-        Format::Csv => CsvWriter::new(&mut bytes).finish(df)?,
+        Format::Csv => CsvWriter::new(&mut bytes).finish(df).map_err(crate::table_error)?,
         Format::Parquet => {
-            ParquetWriter::new(&mut bytes).finish(df)?;
+            ParquetWriter::new(&mut bytes).finish(df).map_err(crate::table_error)?;
         }
     }
-    crate::fsio::write_atomic(&path, bytes).map_err(|source| LadderError::Io { path: path.clone(), source })?;
+    ladder_core::fsio::write_atomic(&path, bytes).map_err(|source| LadderError::Io { path: path.clone(), source })?;
     Ok(path)
 }
 

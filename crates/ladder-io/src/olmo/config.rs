@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{LadderError, Result};
-use crate::ladder::{Entry, Ladder, Mode};
 use crate::olmo::run_csv::{read_run_csv_with, Missing, Skipped};
+use ladder_core::error::{LadderError, Result};
+use ladder_core::ladder::{Entry, Ladder, Mode};
 
 /// Sub-folder of a data folder that holds the run CSVs.
 pub const DATA_RUNS_DIR: &str = "ladder-runs";
@@ -64,7 +64,7 @@ pub fn load_config_with(config: &Path, runs_dir: &Path, missing: Missing) -> Res
         }
         let flops_per_token = entry
             .flops
-            .or_else(|| crate::scale::paper_size(&name).map(|s| s.flops_per_token))
+            .or_else(|| ladder_core::scale::paper_size(&name).map(|s| s.flops_per_token))
             .ok_or_else(|| bad("no `flops` given and the name is not a known paper size".to_string()))?;
         if entry.paths.is_empty() {
             return Err(bad("`paths` is empty".to_string()));
