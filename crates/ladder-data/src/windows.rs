@@ -98,19 +98,28 @@ impl PackedWindows {
         &self.tokens[start..start + self.window_len]
     }
 
+    /// Whether steps `..steps` (0-based) at batch `batch` have their windows: a ladder never
+    /// repeats data, so too little text is an error that names the first step without any.
+    pub fn check_steps(&self, steps: u64, batch: usize) -> Result<(), DataError> {
+        if steps as usize * batch <= self.train.len() {
+            return Ok(());
+        }
+        let step = self.max_steps(batch);
+        let start = step as usize * batch;
+        Err(DataError::TooSmall(format!(
+            "step {} needs training windows {}..{} but the data has {} (window {} tokens); a ladder never repeats data — add text",
+            step + 1,
+            start,
+            start + batch,
+            self.train.len(),
+            self.window_len
+        )))
+    }
+
     /// The windows of training step `step` (0-based) at batch `batch`, flattened row-major.
     pub fn batch(&self, step: u64, batch: usize) -> Result<Vec<u32>, DataError> {
+        self.check_steps(step + 1, batch)?;
         let start = step as usize * batch;
-        if start + batch > self.train.len() {
-            return Err(DataError::TooSmall(format!(
-                "step {} needs training windows {}..{} but the data has {} (window {} tokens); a ladder never repeats data — add text",
-                step + 1,
-                start,
-                start + batch,
-                self.train.len(),
-                self.window_len
-            )));
-        }
         Ok(self.train[start..start + batch].iter().flat_map(|&w| self.window(w).iter().copied()).collect())
     }
 
@@ -132,6 +141,21 @@ impl PackedWindows {
         }
         out.retain(|(_, windows)| !windows.is_empty());
         out
+    }
+}
+
+/// The training windows in their seeded order, as burn's data loader reads them: item `i` is the
+/// `i`-th window, so batch `s` of a loader with batch size `B` is training step `s`.
+impl burn_dataset::Dataset<Vec<u32>> for PackedWindows {
+    fn get(&self, index: usize) -> Result<Vec<u32>, burn_dataset::DatasetError> {
+        let start = self.train.get(index).ok_or_else(|| {
+            burn_dataset::DatasetError::new(DataError::TooSmall(format!("training window {index} of {}", self.train.len())))
+        })?;
+        Ok(self.window(*start).to_vec())
+    }
+
+    fn len(&self) -> usize {
+        self.train.len()
     }
 }
 

@@ -14,6 +14,7 @@
 //! * [`slurm`]: the same runs as Slurm job arrays (submit, follow, resubmit what failed).
 //! * [`device_check`]: the same tiny training on two devices, compared element by element.
 
+pub mod batcher;
 pub mod checkpoint;
 pub mod device_check;
 pub mod error;

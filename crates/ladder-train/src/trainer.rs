@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use ladder_eval::{columns, heldout, EvalLog, EvalRow, ScorerConfig, TaskSuite};
 
+use crate::batcher::WindowBatcher;
 use crate::fingerprint::{self, Fingerprint};
 use crate::lock::RunLock;
 use crate::run_table::{Row, RunTable};
@@ -232,7 +233,7 @@ impl Trainer {
         now.write(&fingerprint_path)?;
 
         let plan = &self.config.plan;
-        let data = self.data()?;
+        let data = std::sync::Arc::new(self.data()?);
         if data.max_steps(plan.batch_seqs) < plan.total_steps {
             return Err(TrainError::Data(ladder_data::DataError::TooSmall(format!(
                 "{} needs {} steps × {} windows of {} tokens but the data has {} training windows; a ladder never repeats data",
@@ -296,9 +297,15 @@ impl Trainer {
         let started = Instant::now();
         let mut last_checkpoint = start;
         let mut val_ce = f64::NAN;
+        // Step s trains the loader's batch s - 1: a resumed run starts the loader at its step.
+        let loader = WindowBatcher::loader(data.clone(), plan.batch_seqs, &device);
+        let loader = loader.slice(start as usize * plan.batch_seqs, end as usize * plan.batch_seqs);
+        let mut batches = loader.iter();
         for step in start + 1..=end {
-            let ids: Vec<i64> = data.batch(step - 1, plan.batch_seqs)?.into_iter().map(i64::from).collect();
-            let windows = Tensor::<2, Int>::from_data(TensorData::new(ids, [plan.batch_seqs, plan.shape.seq_len]), &device);
+            let windows = batches
+                .next()
+                .unwrap_or_else(|| Err(burn::data::dataset::DatasetError::new(std::fmt::Error)))
+                .map_err(|e| TrainError::Config(format!("{}: no batch for step {step}: {e}", plan.id)))?;
             let lr = plan.lr.lr(step);
             let (next, stats) = train_step(model, &mut optim, windows, self.config.z_loss, lr);
             if !stats.loss.is_finite() {
