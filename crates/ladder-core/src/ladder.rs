@@ -45,6 +45,8 @@ pub struct Run {
     pub name: String,
     /// Where the data came from (named in errors).
     pub source: PathBuf,
+    /// Its token budget as a multiple of 20 tokens per parameter (xC), when the data says.
+    pub multiplier: Option<f64>,
     /// The checkpoints.
     pub checkpoints: Checkpoints,
     index: HashMap<String, usize>,
@@ -54,7 +56,13 @@ impl Run {
     /// Builds a run; metric names must be unique.
     pub fn new(name: impl Into<String>, source: impl Into<PathBuf>, checkpoints: Checkpoints) -> Run {
         let index = checkpoints.metrics.iter().enumerate().map(|(i, (m, _))| (m.clone(), i)).collect();
-        Run { name: name.into(), source: source.into(), checkpoints, index }
+        Run { name: name.into(), source: source.into(), multiplier: None, checkpoints, index }
+    }
+
+    /// The same run with its token-budget multiplier (xC).
+    pub fn with_multiplier(mut self, multiplier: Option<f64>) -> Run {
+        self.multiplier = multiplier;
+        self
     }
 
     /// Number of checkpoints.

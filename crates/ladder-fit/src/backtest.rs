@@ -3,7 +3,6 @@
 
 use crate::points::PAPER_WINDOW;
 use ladder_core::{Entry, Feature, Ladder, Run, Task};
-use ladder_io::table::multiplier_of;
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -41,10 +40,10 @@ pub(crate) struct Level {
     pub(crate) keep: Vec<(String, String)>,
 }
 
-/// Nominal compute of a run: F · 20 · N · multiplier (actual final compute when the run name
-/// carries no multiplier).
+/// Nominal compute of a run: F · 20 · N · multiplier (actual final compute when the run has no
+/// multiplier).
 pub(crate) fn nominal_compute(entry: &Entry, run: &Run) -> f64 {
-    multiplier_of(&run.name).map_or(run.final_tokens(), |m| 20.0 * entry.n * m) * entry.flops_per_token
+    run.multiplier.map_or(run.final_tokens(), |m| 20.0 * entry.n * m) * entry.flops_per_token
 }
 
 pub(crate) fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
@@ -63,7 +62,7 @@ pub(crate) fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
                 .collect()
         }
         Vary::Xc => {
-            let mut mults: Vec<f64> = runs.iter().filter_map(|(_, r)| multiplier_of(&r.name)).collect();
+            let mut mults: Vec<f64> = runs.iter().filter_map(|(_, r)| r.multiplier).collect();
             mults.sort_by(f64::total_cmp);
             mults.dedup();
             mults
@@ -71,7 +70,7 @@ pub(crate) fn levels(ladder: &Ladder, vary: Vary) -> Vec<Level> {
                 .map(|&m| Level {
                     label: format!("<= {m}xC"),
                     x: m,
-                    keep: runs.iter().filter(|(_, r)| multiplier_of(&r.name).is_some_and(|x| x <= m)).map(key).collect(),
+                    keep: runs.iter().filter(|(_, r)| r.multiplier.is_some_and(|x| x <= m)).map(key).collect(),
                 })
                 .collect()
         }

@@ -41,7 +41,10 @@ fn noisy_ladder(seed: u64, run_sd: f64) -> Ladder {
             mode: Mode::Train,
             n,
             flops_per_token: 6.0 * n,
-            runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m, true)).collect(),
+            runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0]
+                .iter()
+                .map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m, true).with_multiplier(Some(*m)))
+                .collect(),
         })
         .collect();
     entries.push(Entry {

@@ -58,7 +58,10 @@ fn ladder_from_laws(
             mode: Mode::Train,
             n,
             flops_per_token: 6.0 * n,
-            runs: [1.0, 2.0, 5.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m, 40)).collect(),
+            runs: [1.0, 2.0, 5.0, 10.0]
+                .iter()
+                .map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m, 40).with_multiplier(Some(*m)))
+                .collect(),
         })
         .collect();
     let n_target = 2e9;
@@ -67,7 +70,7 @@ fn ladder_from_laws(
         mode: Mode::Eval,
         n: n_target,
         flops_per_token: 6.0 * n_target,
-        runs: vec![run("target-20xC".into(), n_target, 20.0 * n_target * 20.0, 10)],
+        runs: vec![run("target-20xC".into(), n_target, 20.0 * n_target * 20.0, 10).with_multiplier(Some(20.0))],
     });
     let ladder = Ladder { entries };
     // Through the polars run table and back, as runs produced by our own training will come.

@@ -13,11 +13,6 @@ use ladder_core::ladder::{Checkpoints, Entry, Ladder, Mode, Run};
 pub const RUN_TABLE_COLUMNS: [&str; 11] =
     ["entry", "mode", "n", "flops_per_token", "run", "multiplier", "checkpoint", "step", "tokens", "metric", "value"];
 
-/// The data multiplier of a run name such as `190M-10xC` or `1B-0.5xC-rerun` (`None` if absent).
-pub fn multiplier_of(run_name: &str) -> Option<f64> {
-    run_name.split('-').find_map(|part| part.strip_suffix("xC").and_then(|m| m.parse().ok()))
-}
-
 /// Flattens a ladder into the long run table (schema [`RUN_TABLE_COLUMNS`]).
 pub fn run_table(ladder: &Ladder) -> Result<DataFrame> {
     let mut cols: (Vec<String>, Vec<&str>, Vec<f64>, Vec<f64>, Vec<String>) = Default::default();
@@ -25,7 +20,7 @@ pub fn run_table(ladder: &Ladder) -> Result<DataFrame> {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for entry in &ladder.entries {
         for run in &entry.runs {
-            let m = multiplier_of(&run.name);
+            let m = run.multiplier;
             for (name, values) in &run.checkpoints.metrics {
                 for (i, v) in values.iter().enumerate() {
                     cols.0.push(entry.name.clone());
@@ -71,6 +66,20 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
         col("tokens")?.f64().map_err(crate::table_error)?,
         col("value")?.f64().map_err(crate::table_error)?,
     );
+    // Optional: a run's multiplier (xC), the first non-null value of its rows.
+    let multiplier = match df.column("multiplier") {
+        Ok(c) => Some(c.cast(&DataType::Float64).map_err(crate::table_error)?),
+        Err(_) => None,
+    };
+    let multiplier = multiplier.as_ref().map(|c| c.f64().map_err(crate::table_error)).transpose()?;
+    let mut multipliers: HashMap<(String, String), f64> = HashMap::new();
+    if let Some(m) = multiplier {
+        for i in 0..df.height() {
+            if let (Some(e), Some(r), Some(v)) = (entry.get(i), run.get(i), m.get(i)) {
+                multipliers.entry((e.to_string(), r.to_string())).or_insert(v);
+            }
+        }
+    }
     let (step, checkpoint) =
         (col("step")?.f64().map_err(crate::table_error)?, col("checkpoint")?.cast(&DataType::UInt32).map_err(crate::table_error)?);
     let checkpoint = checkpoint.u32().map_err(crate::table_error)?;
@@ -147,7 +156,8 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
             for (_, values) in ck.metrics.iter_mut() {
                 values.resize(ck.tokens.len(), f64::NAN);
             }
-            *run = Run::new(run.name.clone(), source, ck);
+            let m = multipliers.get(&(entry.name.clone(), run.name.clone())).copied();
+            *run = Run::new(run.name.clone(), source, ck).with_multiplier(m);
         }
     }
     Ok(ladder)
@@ -235,14 +245,6 @@ mod tests {
         assert!(reads > 0);
         assert_eq!(partial, 0, "{partial} of {reads} reads saw a partial table");
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn multipliers_parse_from_run_names() {
-        assert_eq!(multiplier_of("190M-10xC"), Some(10.0));
-        assert_eq!(multiplier_of("1B-0.5xC"), Some(0.5));
-        assert_eq!(multiplier_of("1B-1xC-rerun"), Some(1.0));
-        assert_eq!(multiplier_of("peteish7_eval_anneal"), None);
     }
 
     #[test]

@@ -267,6 +267,9 @@ pub struct PlannedRun {
     pub out: PathBuf,
     /// A held-out target rather than a rung.
     pub target: bool,
+    /// A rerun of its rung at its multiplier with the next seeds (named `<id>-rerun`); the
+    /// variance config pairs it with the first run.
+    pub rerun: bool,
     /// What it needs on a cluster (the rung's, else the `[slurm]` table's).
     pub resources: Resources,
 }
@@ -437,6 +440,7 @@ impl LadderExperiment {
                     recipe: recipe.clone(),
                     dir: work.join(&id),
                     out: collected.clone(),
+                    rerun,
                     config,
                     target,
                     resources: resources.or(&self.slurm.resources),

@@ -216,14 +216,15 @@ fn collect_folder(name: &str, out: &Path, runs: &[PlannedRun], accept_changed: b
             );
             continue;
         }
-        let is_rerun = plan.id.ends_with("-rerun");
+        let is_rerun = run.rerun;
         let grow = |map: &mut BTreeMap<String, (Vec<String>, u64, u64)>| {
             map.entry(plan.rung.clone()).or_insert_with(|| (Vec::new(), plan.n, plan.flops_per_token)).0.push(file.clone())
         };
         if !is_rerun {
             grow(&mut main);
         }
-        if is_rerun || runs.iter().any(|r| r.config.plan.id == format!("{}-rerun", plan.id)) {
+        let rerun_of = |r: &PlannedRun| r.rerun && r.config.plan.rung == plan.rung && r.config.plan.multiplier == plan.multiplier;
+        if is_rerun || runs.iter().any(rerun_of) {
             grow(&mut variance);
         }
     }

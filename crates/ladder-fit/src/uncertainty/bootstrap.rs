@@ -117,7 +117,7 @@ fn resample_residuals(ladder: &Ladder, rng: &mut SplitMix64) -> Ladder {
                 (name.clone(), smooth.iter().zip(&picks).map(|(s, &j)| s + residual[j]).collect())
             })
             .collect();
-        Run::new(run.name.clone(), run.source.clone(), Checkpoints { metrics, ..run.checkpoints.clone() })
+        Run::new(run.name.clone(), run.source.clone(), Checkpoints { metrics, ..run.checkpoints.clone() }).with_multiplier(run.multiplier)
     };
     let entries = ladder
         .entries

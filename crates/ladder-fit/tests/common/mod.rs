@@ -67,7 +67,10 @@ fn ladder_and_target(loss: &[f64; 5], seed: u64, scale: f64) -> (Ladder, f64, Ru
             mode: Mode::Train,
             n,
             flops_per_token: 6.0 * n,
-            runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0].iter().map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m)).collect(),
+            runs: [1.0, 2.0, 3.0, 5.0, 7.0, 10.0]
+                .iter()
+                .map(|m| run(format!("{name}-{m}xC"), n, 20.0 * n * m).with_multiplier(Some(*m)))
+                .collect(),
         })
         .collect();
     let target_run = run("target".into(), 1e9, 4e10);

@@ -6,7 +6,7 @@ mod run_csv;
 mod write;
 
 pub use config::{load_config, load_config_with, ConfigEntry, DATA_RUNS_DIR};
-pub use run_csv::{read_run_csv, read_run_csv_with, Missing, Skipped, BATCH, STEP, TOKENS};
+pub use run_csv::{multiplier_of, read_run_csv, read_run_csv_with, Missing, Skipped, BATCH, STEP, TOKENS};
 pub use write::write_ladder;
 
 use std::path::{Path, PathBuf};

@@ -12,6 +12,12 @@ pub const TOKENS: &str = "throughput/total_tokens";
 /// Column of the batch size in tokens.
 pub const BATCH: &str = "batch_size_in_tokens";
 
+/// The token-budget multiplier of a run file named as the format names runs: `190M-10xC`,
+/// `1B-0.5xC-rerun` (`None` for other names, e.g. `peteish7_eval_anneal`).
+pub fn multiplier_of(run_name: &str) -> Option<f64> {
+    run_name.split('-').find_map(|part| part.strip_suffix("xC").and_then(|m| m.parse().ok()))
+}
+
 /// What an empty or NaN metric cell means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,12 +110,21 @@ pub fn read_run_csv_with(path: &Path, missing: Missing) -> Result<(Run, Skipped)
     };
     let metrics = header.into_iter().zip(columns).filter(|(name, _)| name != STEP).collect();
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok((Run::new(name, path, Checkpoints { steps, tokens, metrics }), skipped))
+    let multiplier = multiplier_of(&name);
+    Ok((Run::new(name, path, Checkpoints { steps, tokens, metrics }).with_multiplier(multiplier), skipped))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multipliers_parse_from_run_names() {
+        assert_eq!(multiplier_of("190M-10xC"), Some(10.0));
+        assert_eq!(multiplier_of("1B-0.5xC"), Some(0.5));
+        assert_eq!(multiplier_of("1B-1xC-rerun"), Some(1.0));
+        assert_eq!(multiplier_of("peteish7_eval_anneal"), None);
+    }
 
     fn write(name: &str, text: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("ladder-core-csv-{}", std::process::id()));
