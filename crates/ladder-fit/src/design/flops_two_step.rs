@@ -3,7 +3,7 @@
 use ladder_core::{Ladder, Task};
 
 use super::two_step::TwoStepParams;
-use super::{parse_params, stage, step2_stage, Design, DesignKind, FittedDesign, Prediction};
+use super::{chained, parse_params, stage, Design, DesignKind, FittedDesign};
 use crate::law::FlopsPowerLaw;
 use crate::law::Law;
 use crate::predict::{FlopsStep1, Result, Step2};
@@ -42,13 +42,6 @@ impl Design for FlopsTwoStep {
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
         let s1 = self.step1.fit(ladder, task)?;
         let s2 = self.step2.fit(ladder, task)?;
-        let stages = vec![stage("step 1", &FlopsPowerLaw, &s1.fit), step2_stage(&s2)];
-        let curve = s2.curve;
-        let step2 = s2.clone();
-        Ok(FittedDesign::new(stages, move |p, t| {
-            let feature = FlopsPowerLaw.value(p[0], &[t.c]);
-            Prediction { accuracy: curve.law().value(p[1], &[feature]), feature: Some(feature) }
-        })
-        .with_step2(move |x| step2.predict(x)))
+        Ok(chained(stage("step 1", &FlopsPowerLaw, &s1.fit), |p, t| FlopsPowerLaw.value(p, &[t.c]), s2))
     }
 }

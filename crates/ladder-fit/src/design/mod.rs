@@ -161,6 +161,22 @@ pub(crate) fn stage(stage: &'static str, law: &dyn crate::law::Law, fit: &Fit) -
     StageFit { stage, law: law.name(), param_names: law.param_names(), fit: fit.clone(), fit_error: fit.fit_error }
 }
 
+/// A two-step design fitted: step 1's stage, the feature it predicts at a target from its
+/// parameters, and the fitted step 2 that maps the feature to accuracy.
+pub(crate) fn chained(
+    step1: StageFit,
+    feature: impl Fn(&[f64], &Target) -> f64 + Send + Sync + 'static,
+    step2: crate::predict::Step2Fit,
+) -> FittedDesign {
+    let stages = vec![step1, step2_stage(&step2)];
+    let curve = step2.curve;
+    FittedDesign::new(stages, move |p, t| {
+        let x = feature(p[0], t);
+        Prediction { accuracy: curve.law().value(p[1], &[x]), feature: Some(x) }
+    })
+    .with_step2(move |x| step2.predict(x))
+}
+
 /// The stage record of a fitted step 2 (its fit error leaves out the ideal point).
 pub(crate) fn step2_stage(fit: &crate::predict::Step2Fit) -> StageFit {
     StageFit { fit_error: fit.fit_error, ..stage("step 2", fit.law(), &fit.fit) }

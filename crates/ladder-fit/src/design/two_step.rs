@@ -3,7 +3,7 @@
 use ladder_core::{Feature, Ladder, Task, TaskLoss};
 use serde::Deserialize;
 
-use super::{default_window, parse_params, settings, stage, step2_stage, Design, DesignKind, FittedDesign, Prediction};
+use super::{chained, default_window, parse_params, settings, stage, Design, DesignKind, FittedDesign};
 use crate::fitter::{FitOverrides, FitSettings};
 use crate::law::Law;
 use crate::law::LogSigmoid;
@@ -114,13 +114,7 @@ impl Design for TwoStep {
     fn fit(&self, ladder: &Ladder, task: &Task) -> Result<FittedDesign> {
         let s1 = self.step1.fit(ladder, task)?;
         let s2 = self.step2.fit(ladder, task)?;
-        let stages = vec![stage("step 1", &s1.law, &s1.fit), step2_stage(&s2)];
-        let (law, curve) = (s1.law, s2.curve);
-        let step2 = s2.clone();
-        Ok(FittedDesign::new(stages, move |p, t| {
-            let feature = law.value(p[0], &[t.n, t.d]);
-            Prediction { accuracy: curve.law().value(p[1], &[feature]), feature: Some(feature) }
-        })
-        .with_step2(move |x| step2.predict(x)))
+        let law = s1.law;
+        Ok(chained(stage("step 1", &law, &s1.fit), move |p, t| law.value(p, &[t.n, t.d]), s2))
     }
 }
