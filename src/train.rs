@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
-use ladder_train::{Progress, TrainConfig, Trainer};
+use ladder_train::{Progress, TrainConfig, TrainData, Trainer};
 
 /// Arguments of `ladder train`.
 #[derive(Debug, clap::Args)]
@@ -102,13 +102,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let plan = RunPlan::new(&size, args.multiplier, &rules.validate()?, args.seed, cadence)?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
-    let mut config = TrainConfig::new(plan.clone(), args.data.clone());
+    let data = match &args.mix {
+        Some(path) => TrainData::Mix { mix: ladder_data::Mix::load(path)?, cache: crate::data::cache_dir(args.cache.clone()) },
+        None => TrainData::Files(args.data.clone()),
+    };
+    let mut config = TrainConfig::new(plan.clone(), data);
     config.data_seed = args.data_seed;
     config.tokenizer = args.tokenizer.to_string();
-    if let Some(path) = &args.mix {
-        config.mix = Some(ladder_data::Mix::load(path)?);
-        config.data_cache = crate::data::cache_dir(args.cache.clone());
-    }
     config.validation_windows = args.validation_windows;
     config.tasks = args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig {
         tasks: tasks.clone(),

@@ -45,7 +45,7 @@ use ladder_data::{Mix, TokenizerSpec};
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use serde::Deserialize;
 
-use crate::trainer::{TaskEvalConfig, TrainConfig};
+use crate::trainer::{TaskEvalConfig, TrainConfig, TrainData};
 use crate::TrainError;
 
 /// What one run asks of a cluster node (Slurm's `--gpus`, `--cpus-per-task`, `--mem`,
@@ -427,9 +427,11 @@ impl LadderExperiment {
                     plan = plan.rerun(self.seed + 1);
                     data_seed += 1;
                 }
-                let mut config = TrainConfig::new(plan, data.clone());
-                config.mix = mix.clone();
-                config.data_cache = if mix.is_some() { self.cache() } else { PathBuf::new() };
+                let source = match &mix {
+                    Some(mix) => TrainData::Mix { mix: mix.clone(), cache: self.cache() },
+                    None => TrainData::Files(data.clone()),
+                };
+                let mut config = TrainConfig::new(plan, source);
                 config.tokenizer = self.tokenizer_name();
                 config.data_seed = data_seed;
                 config.validation_windows = self.validation_windows;

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::{TrainConfig, TrainError};
+use crate::{TrainConfig, TrainData, TrainError};
 
 /// The file name in a run folder.
 pub const FILE: &str = "fingerprint.json";
@@ -63,16 +63,18 @@ impl Fingerprint {
     pub fn of(config: &TrainConfig, device: &Device) -> Result<Fingerprint, TrainError> {
         let tokenizer = ladder_data::tokenizer::by_name(&config.tokenizer).map_err(|e| TrainError::Config(e.to_string()))?.fingerprint();
         let mut data = BTreeMap::new();
-        match &config.mix {
-            Some(mix) => {
-                for (source, files) in mix.sources.iter().zip(mix.files(&config.data_cache)) {
+        let mut mix_json = None;
+        match &config.data {
+            TrainData::Mix { mix, cache } => {
+                for (source, files) in mix.sources.iter().zip(mix.files(cache)) {
                     for file in files {
                         data.insert(format!("{}/{}", source.name, file_name(&file)), content_hash(&file)?);
                     }
                 }
+                mix_json = Some(serde_json::to_value(mix).expect("a mix serialises"));
             }
-            None => {
-                for file in &config.data_files {
+            TrainData::Files(files) => {
+                for file in files {
                     data.insert(file_name(file), content_hash(file)?);
                 }
             }
@@ -81,7 +83,7 @@ impl Fingerprint {
             plan: serde_json::to_value(&config.plan).expect("a plan serialises"),
             tokenizer,
             data,
-            mix: config.mix.as_ref().map(|m| serde_json::to_value(m).expect("a mix serialises")),
+            mix: mix_json,
             data_order: format!("seed {}, {} held-out windows", config.data_seed, config.validation_windows),
             tasks: config.tasks.as_ref().map(|t| format!("{} (limit {:?})", t.tasks, t.limit)),
             device: format!("{device:?}, float {:?}", device.settings().float_dtype),

@@ -28,4 +28,4 @@ pub mod slurm;
 pub mod trainer;
 
 pub use error::TrainError;
-pub use trainer::{train_step, Progress, StepStats, TaskEvalConfig, TrainConfig, TrainSummary, Trainer};
+pub use trainer::{train_step, Progress, StepStats, TaskEvalConfig, TrainConfig, TrainData, TrainSummary, Trainer};

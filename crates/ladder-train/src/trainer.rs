@@ -19,20 +19,63 @@ use crate::lock::RunLock;
 use crate::run_table::{Row, RunTable};
 use crate::{checkpoint, optim, TrainError};
 
+/// Where a run's text comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "DataKeys", from = "DataKeys")]
+pub enum TrainData {
+    /// `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order.
+    Files(Vec<PathBuf>),
+    /// A weighted mix of prepared sources.
+    Mix {
+        /// The mix.
+        mix: Mix,
+        /// The `ladder data prepare` cache its sources (and their token streams) are read from.
+        cache: PathBuf,
+    },
+}
+
+impl From<Vec<PathBuf>> for TrainData {
+    fn from(files: Vec<PathBuf>) -> TrainData {
+        TrainData::Files(files)
+    }
+}
+
+/// [`TrainData`] as `config.json` writes it: `data_files`, `mix`, `data_cache`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DataKeys {
+    data_files: Vec<PathBuf>,
+    #[serde(default)]
+    mix: Option<Mix>,
+    #[serde(default)]
+    data_cache: PathBuf,
+}
+
+impl From<TrainData> for DataKeys {
+    fn from(data: TrainData) -> DataKeys {
+        match data {
+            TrainData::Files(files) => DataKeys { data_files: files, mix: None, data_cache: PathBuf::new() },
+            TrainData::Mix { mix, cache } => DataKeys { data_files: Vec::new(), mix: Some(mix), data_cache: cache },
+        }
+    }
+}
+
+impl From<DataKeys> for TrainData {
+    fn from(keys: DataKeys) -> TrainData {
+        match keys.mix {
+            Some(mix) => TrainData::Mix { mix, cache: keys.data_cache },
+            None => TrainData::Files(keys.data_files),
+        }
+    }
+}
+
 /// Everything that determines a run; saved as `config.json` beside its outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// The resolved run (shape, batch, LR schedule, steps, eval steps, seed of the init).
     pub plan: RunPlan,
-    /// Training text: `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order
-    /// (ignored when `mix` is given).
-    pub data_files: Vec<PathBuf>,
-    /// A weighted mix of prepared sources instead of plain files.
-    #[serde(default)]
-    pub mix: Option<Mix>,
-    /// The `ladder data prepare` cache the mix's sources are read from.
-    #[serde(default)]
-    pub data_cache: PathBuf,
+    /// The training text.
+    #[serde(flatten)]
+    pub data: TrainData,
     /// Tokenizer name (`bytes`).
     pub tokenizer: String,
     /// Seed of the global window order (shared by every run of a ladder).
@@ -68,13 +111,11 @@ impl TaskEvalConfig {
 
 impl TrainConfig {
     /// A config with the paper's defaults for everything but the plan and the data.
-    pub fn new(plan: RunPlan, data_files: Vec<PathBuf>) -> Self {
+    pub fn new(plan: RunPlan, data: impl Into<TrainData>) -> Self {
         let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
         Self {
             plan,
-            data_files,
-            mix: None,
-            data_cache: PathBuf::new(),
+            data: data.into(),
             tokenizer: "bytes".into(),
             data_seed: ladder_schedule::plan::PAPER_SEED,
             validation_windows: ladder_data::windows::VALIDATION_WINDOWS,
@@ -99,12 +140,12 @@ impl TrainConfig {
         if self.checkpoint_every == 0 {
             return Err(TrainError::Config("checkpoint_every must be ≥ 1".into()));
         }
-        if self.data_files.is_empty() && self.mix.is_none() {
+        if matches!(&self.data, TrainData::Files(files) if files.is_empty()) {
             return Err(TrainError::Config("no data: give data files or a mix".into()));
         }
         if let Some(tasks) = &self.tasks {
             let micro = ladder_eval::suite::labels(&tasks.tasks)?.iter().any(|l| l.starts_with("micro_"));
-            if micro && !self.mix.as_ref().is_some_and(|m| m.reserve_eval_documents) {
+            if micro && !matches!(&self.data, TrainData::Mix { mix, .. } if mix.reserve_eval_documents) {
                 return Err(TrainError::Config(format!("tasks {:?} include micro tasks, which ask about documents that only a mix with `reserve_eval_documents = true` leaves out of training", tasks.tasks)));
             }
         }
@@ -171,10 +212,10 @@ impl Trainer {
     /// The run's windows: the mix packed in its seeded order, or the files as one corpus.
     pub fn data(&self) -> Result<PackedWindows, TrainError> {
         let (tokenizer, plan) = (self.config.tokenizer()?, &self.config.plan);
-        Ok(match &self.config.mix {
-            Some(mix) => mix.pack(&self.config.data_cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
-            None => PackedWindows::new(
-                &Corpus::read(&self.config.data_files)?,
+        Ok(match &self.config.data {
+            TrainData::Mix { mix, cache } => mix.pack(cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
+            TrainData::Files(files) => PackedWindows::new(
+                &Corpus::read(files)?,
                 tokenizer.as_ref(),
                 plan.shape.seq_len,
                 self.config.data_seed,
@@ -247,7 +288,11 @@ impl Trainer {
         let mix_path = self.dir.join("mix.json");
         let realised = data.realised_mix(plan.total_steps as usize * plan.batch_seqs);
         let total: u64 = realised.iter().map(|(_, n)| n).sum();
-        let wanted = |name: &str| self.config.mix.as_ref().and_then(|m| m.target_share(name));
+        let mix = match &self.config.data {
+            TrainData::Mix { mix, .. } => Some(mix),
+            TrainData::Files(_) => None,
+        };
+        let wanted = |name: &str| mix.and_then(|m| m.target_share(name));
         let rows: Vec<serde_json::Value> = realised.iter().map(|(name, n)| serde_json::json!({ "source": name, "tokens": n, "share": *n as f64 / total.max(1) as f64, "target_share": wanted(name) })).collect();
         // A source whose every training window is in this run ran out before the run ended: from
         // then on the run's data leaves the mix's proportions (and a shorter run's data).

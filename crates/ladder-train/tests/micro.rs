@@ -12,7 +12,7 @@ use ladder_data::{BpeTokenizer, Mix, MixSource, Tokenizer};
 use ladder_eval::{evaluate_task, Scorer, ScorerConfig};
 use ladder_model::ModelConfig;
 use ladder_schedule::{EvalCadence, LadderRules, ModelShape, RunPlan, Size};
-use ladder_train::{TaskEvalConfig, TrainConfig, Trainer};
+use ladder_train::{TaskEvalConfig, TrainConfig, TrainData, Trainer};
 
 const WORDS: usize = 40;
 
@@ -68,17 +68,19 @@ fn a_trained_model_beats_chance_on_a_micro_task_and_a_fresh_one_does_not() {
     let shape = ModelShape { d_model: 32, n_layers: 2, n_heads: 2, mlp_inner: 128, vocab: 320, seq_len: 64 };
     let size = Size { name: "bigram", aliases: &[], shape: shape.clone(), ladder_rung: true };
     let plan = RunPlan::new(&size, 0.5, &LadderRules::micro().with_seq_len(64), 3, EvalCadence::Count(2)).unwrap();
-    let mut config = TrainConfig::new(plan, Vec::new());
-    config.mix = Some(Mix {
+    let mix = Mix {
         sources: vec![MixSource { name: "bigram".into(), weight: 1.0, files: vec![corpus.clone()] }],
         validation_windows: 4,
         reserve_eval_documents: true,
-    });
+    };
+    let mut config = TrainConfig::new(plan, TrainData::Mix { mix, cache: root.join("cache") });
     config.tokenizer = tokenizer_path.display().to_string();
     config.tasks = Some(TaskEvalConfig { tasks: label.clone(), limit: None, cache: root.clone() });
     // Micro tasks without a reserving mix are refused.
     let mut leaky = config.clone();
-    leaky.mix.as_mut().unwrap().reserve_eval_documents = false;
+    if let TrainData::Mix { mix, .. } = &mut leaky.data {
+        mix.reserve_eval_documents = false;
+    }
     let err = Trainer::new(leaky, &root.join("leaky"), Device::flex()).unwrap_err().to_string();
     assert!(err.contains("reserve_eval_documents"), "{err}");
 
