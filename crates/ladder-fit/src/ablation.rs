@@ -148,17 +148,8 @@ pub fn run_grid(
                     rows.stop
                         .push(fitted.stages.iter().map(|s| format!("{}: {}", s.stage, s.fit.stop.label())).collect::<Vec<_>>().join("; "));
                     rows.iterations.push(fitted.stages.iter().map(|s| s.fit.iterations).sum());
-                    rows.params.push(
-                        fitted
-                            .stages
-                            .iter()
-                            .map(|s| {
-                                let p: Vec<String> = s.param_names.iter().zip(&s.fit.params).map(|(n, v)| format!("{n}={v:.6}")).collect();
-                                format!("{}: {}", s.law, p.join(" "))
-                            })
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    );
+                    rows.params
+                        .push(fitted.stages.iter().map(|s| format!("{}: {}", s.law, s.params_text())).collect::<Vec<_>>().join("; "));
                     rows.error.push(String::new());
                     let (interval, se) = delta_interval(fitted, target, uncertainty.level, (cell.task.minimum, cell.task.maximum))
                         .unwrap_or((Interval::NONE, f64::NAN));

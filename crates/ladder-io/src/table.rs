@@ -67,19 +67,8 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
         col("value")?.f64().map_err(crate::table_error)?,
     );
     // Optional: a run's multiplier (xC), the first non-null value of its rows.
-    let multiplier = match df.column("multiplier") {
-        Ok(c) => Some(c.cast(&DataType::Float64).map_err(crate::table_error)?),
-        Err(_) => None,
-    };
-    let multiplier = multiplier.as_ref().map(|c| c.f64().map_err(crate::table_error)).transpose()?;
-    let mut multipliers: HashMap<(String, String), f64> = HashMap::new();
-    if let Some(m) = multiplier {
-        for i in 0..df.height() {
-            if let (Some(e), Some(r), Some(v)) = (entry.get(i), run.get(i), m.get(i)) {
-                multipliers.entry((e.to_string(), r.to_string())).or_insert(v);
-            }
-        }
-    }
+    let multiplier = df.column("multiplier").ok().map(|c| c.cast(&DataType::Float64)).transpose().map_err(crate::table_error)?;
+    let multiplier = multiplier.as_ref().map(|c| c.f64()).transpose().map_err(crate::table_error)?;
     let (step, checkpoint) =
         (col("step")?.f64().map_err(crate::table_error)?, col("checkpoint")?.cast(&DataType::UInt32).map_err(crate::table_error)?);
     let checkpoint = checkpoint.u32().map_err(crate::table_error)?;
@@ -128,6 +117,9 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
             }
         };
         let (ck, index) = &mut builders[ei][ri];
+        if ladder.entries[ei].runs[ri].multiplier.is_none() {
+            ladder.entries[ei].runs[ri].multiplier = multiplier.and_then(|m| m.get(i));
+        }
         let c = checkpoint.get(i).ok_or_else(|| missing("checkpoint"))? as usize;
         if c >= ck.tokens.len() {
             ck.tokens.resize(c + 1, f64::NAN);
@@ -156,8 +148,7 @@ pub fn ladder_from_run_table(df: &DataFrame, source: &Path) -> Result<Ladder> {
             for (_, values) in ck.metrics.iter_mut() {
                 values.resize(ck.tokens.len(), f64::NAN);
             }
-            let m = multipliers.get(&(entry.name.clone(), run.name.clone())).copied();
-            *run = Run::new(run.name.clone(), source, ck).with_multiplier(m);
+            *run = Run::new(run.name.clone(), source, ck).with_multiplier(run.multiplier);
         }
     }
     Ok(ladder)
@@ -263,7 +254,7 @@ mod tests {
                     mode: Mode::Train,
                     n: 5.0,
                     flops_per_token: 30.0,
-                    runs: vec![run("s-1xC", Some(vec![1.0, 2.0]))],
+                    runs: vec![run("s-1xC", Some(vec![1.0, 2.0])).with_multiplier(Some(1.0))],
                 },
                 Entry { name: "t".into(), mode: Mode::Eval, n: 50.0, flops_per_token: 300.0, runs: vec![run("t", None)] },
             ],

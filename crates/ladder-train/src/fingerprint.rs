@@ -63,7 +63,6 @@ impl Fingerprint {
     pub fn of(config: &TrainConfig, device: &Device) -> Result<Fingerprint, TrainError> {
         let tokenizer = ladder_data::tokenizer::by_name(&config.tokenizer).map_err(|e| TrainError::Config(e.to_string()))?.fingerprint();
         let mut data = BTreeMap::new();
-        let mut mix_json = None;
         match &config.data {
             TrainData::Mix { mix, cache } => {
                 for (source, files) in mix.sources.iter().zip(mix.files(cache)) {
@@ -71,7 +70,6 @@ impl Fingerprint {
                         data.insert(format!("{}/{}", source.name, file_name(&file)), content_hash(&file)?);
                     }
                 }
-                mix_json = Some(serde_json::to_value(mix).expect("a mix serialises"));
             }
             TrainData::Files(files) => {
                 for file in files {
@@ -83,7 +81,7 @@ impl Fingerprint {
             plan: serde_json::to_value(&config.plan).expect("a plan serialises"),
             tokenizer,
             data,
-            mix: mix_json,
+            mix: config.data.mix().map(|m| serde_json::to_value(m).expect("a mix serialises")),
             data_order: format!("seed {}, {} held-out windows", config.data_seed, config.validation_windows),
             tasks: config.tasks.as_ref().map(|t| format!("{} (limit {:?})", t.tasks, t.limit)),
             device: format!("{device:?}, float {:?}", device.settings().float_dtype),

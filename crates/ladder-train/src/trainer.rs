@@ -34,6 +34,16 @@ pub enum TrainData {
     },
 }
 
+impl TrainData {
+    /// The mix, when the run trains on one.
+    pub fn mix(&self) -> Option<&Mix> {
+        match self {
+            TrainData::Mix { mix, .. } => Some(mix),
+            TrainData::Files(_) => None,
+        }
+    }
+}
+
 impl From<Vec<PathBuf>> for TrainData {
     fn from(files: Vec<PathBuf>) -> TrainData {
         TrainData::Files(files)
@@ -145,7 +155,7 @@ impl TrainConfig {
         }
         if let Some(tasks) = &self.tasks {
             let micro = ladder_eval::suite::labels(&tasks.tasks)?.iter().any(|l| l.starts_with("micro_"));
-            if micro && !matches!(&self.data, TrainData::Mix { mix, .. } if mix.reserve_eval_documents) {
+            if micro && !self.data.mix().is_some_and(|m| m.reserve_eval_documents) {
                 return Err(TrainError::Config(format!("tasks {:?} include micro tasks, which ask about documents that only a mix with `reserve_eval_documents = true` leaves out of training", tasks.tasks)));
             }
         }
@@ -288,11 +298,7 @@ impl Trainer {
         let mix_path = self.dir.join("mix.json");
         let realised = data.realised_mix(plan.total_steps as usize * plan.batch_seqs);
         let total: u64 = realised.iter().map(|(_, n)| n).sum();
-        let mix = match &self.config.data {
-            TrainData::Mix { mix, .. } => Some(mix),
-            TrainData::Files(_) => None,
-        };
-        let wanted = |name: &str| mix.and_then(|m| m.target_share(name));
+        let wanted = |name: &str| self.config.data.mix().and_then(|m| m.target_share(name));
         let rows: Vec<serde_json::Value> = realised.iter().map(|(name, n)| serde_json::json!({ "source": name, "tokens": n, "share": *n as f64 / total.max(1) as f64, "target_share": wanted(name) })).collect();
         // A source whose every training window is in this run ran out before the run ended: from
         // then on the run's data leaves the mix's proportions (and a shorter run's data).
@@ -347,10 +353,9 @@ impl Trainer {
         let loader = loader.slice(start as usize * plan.batch_seqs, end as usize * plan.batch_seqs);
         let mut batches = loader.iter();
         for step in start + 1..=end {
-            let windows = batches
-                .next()
-                .unwrap_or_else(|| Err(burn::data::dataset::DatasetError::new(std::fmt::Error)))
-                .map_err(|e| TrainError::Config(format!("{}: no batch for step {step}: {e}", plan.id)))?;
+            let no_batch =
+                |why: String| TrainError::Data(ladder_data::DataError::TooSmall(format!("{}: no batch for step {step}: {why}", plan.id)));
+            let windows = batches.next().ok_or_else(|| no_batch("the data loader ended".into()))?.map_err(|e| no_batch(e.to_string()))?;
             let lr = plan.lr.lr(step);
             let (next, stats) = train_step(model, &mut optim, windows, self.config.z_loss, lr);
             if !stats.loss.is_finite() {

@@ -37,6 +37,13 @@ pub struct StageFit {
     pub fit_error: f64,
 }
 
+impl StageFit {
+    /// The fitted parameters as `name=value` pairs (6 decimals), space-separated.
+    pub fn params_text(&self) -> String {
+        self.param_names.iter().zip(&self.fit.params).map(|(n, v)| format!("{n}={v:.6}")).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// What a design predicts for a target: the accuracy, and the intermediate feature of a
 /// two-step design (step 1's output).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,9 +137,9 @@ pub fn build(spec: &toml::Table) -> Result<Box<dyn Design>> {
 
 /// [`build`], with errors of a table without a string `name` labelled `unnamed`.
 pub(crate) fn build_labelled(spec: &toml::Table, unnamed: &str) -> Result<Box<dyn Design>> {
-    let label = spec.get("name").and_then(|v| v.as_str()).unwrap_or(unnamed);
-    let bad = |message: String| PredictError::Design { design: label.to_string(), message };
-    let name = spec.get("name").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `name`".into()))?;
+    let name = spec.get("name").and_then(|v| v.as_str());
+    let bad = |message: String| PredictError::Design { design: name.unwrap_or(unnamed).to_string(), message };
+    let name = name.ok_or_else(|| bad("needs a string `name`".into()))?;
     let kind = spec.get("kind").and_then(|v| v.as_str()).ok_or_else(|| bad("needs a string `kind`".into()))?;
     let entry = REGISTRY
         .iter()

@@ -107,15 +107,20 @@ const TABLES: [TableSpec; 9] = [
     TableSpec { name: "chained_flops_main", design: "flops_two_step_bpb", quantity: Quantity::Chained, diagnosed_stage: Some(0) },
 ];
 
-/// A design behind the paper's tables, with the feature its step 1 predicts and the window of
-/// final checkpoints its fits and the target's observed values average.
+/// A design behind the paper's tables, with the window of final checkpoints its fits and the
+/// target's observed values average.
 pub struct PaperDesign {
     /// The design.
     pub design: Box<dyn Design>,
-    /// The feature step 1 predicts (accuracy itself for `direct_accuracy`).
-    pub step1_feature: Feature,
     /// Final checkpoints averaged per run and for the target.
     pub window: usize,
+}
+
+impl PaperDesign {
+    /// The feature step 1 predicts: the intermediate one, or accuracy itself for a one-step design.
+    pub fn step1_feature(&self) -> Feature {
+        self.design.intermediate().unwrap_or(Feature::RcAcc)
+    }
 }
 
 /// TaskCE's step 2 in the paper: half of each run's checkpoints dropped, no smoothing.
@@ -137,15 +142,11 @@ pub fn paper_designs() -> Vec<PaperDesign> {
     let flops = FlopsTwoStep { name: "flops_two_step_bpb".into(), step1: FlopsStep1::new(Feature::RcBpb, PAPER_WINDOW), step2: bpb2 };
     let direct = DirectAccuracy { name: "direct_accuracy".into(), step1: Step1::new(Feature::RcAcc, PAPER_WINDOW) };
     vec![
-        PaperDesign { design: two_step("two_step_bpb", bpb1, bpb2), step1_feature: Feature::RcBpb, window: PAPER_WINDOW },
-        PaperDesign { design: two_step("two_step_c4", c4_1, c4_2), step1_feature: Feature::C4, window: PAPER_WINDOW },
-        PaperDesign { design: Box::new(direct), step1_feature: Feature::RcAcc, window: PAPER_WINDOW },
-        PaperDesign {
-            design: two_step("two_step_taskce", Step1::new(Feature::RcSoftLog, 1), taskce_step2),
-            step1_feature: Feature::RcSoftLog,
-            window: 1,
-        },
-        PaperDesign { design: Box::new(flops), step1_feature: Feature::RcBpb, window: PAPER_WINDOW },
+        PaperDesign { design: two_step("two_step_bpb", bpb1, bpb2), window: PAPER_WINDOW },
+        PaperDesign { design: two_step("two_step_c4", c4_1, c4_2), window: PAPER_WINDOW },
+        PaperDesign { design: Box::new(direct), window: PAPER_WINDOW },
+        PaperDesign { design: two_step("two_step_taskce", Step1::new(Feature::RcSoftLog, 1), taskce_step2), window: 1 },
+        PaperDesign { design: Box::new(flops), window: PAPER_WINDOW },
     ]
 }
 
@@ -197,10 +198,10 @@ pub fn prediction_table(fits: &PaperFits, target: &Entry) -> Result<DataFrame> {
             let prediction = fitted.prediction(&t);
             let (actual, pred, fit_error) = match spec.quantity {
                 Quantity::Step1 => {
-                    (observed(design.step1_feature)?, prediction.feature.unwrap_or(prediction.accuracy), Some(fitted.stages[0].fit_error))
+                    (observed(design.step1_feature())?, prediction.feature.unwrap_or(prediction.accuracy), Some(fitted.stages[0].fit_error))
                 }
                 Quantity::Step2 => {
-                    let at = fitted.accuracy_at(observed(design.step1_feature)?).expect("step-2 tables name two-step designs");
+                    let at = fitted.accuracy_at(observed(design.step1_feature())?).expect("step-2 tables name two-step designs");
                     (observed(Feature::RcAcc)?, at, None)
                 }
                 Quantity::Chained => (observed(Feature::RcAcc)?, prediction.accuracy, None),
@@ -280,7 +281,7 @@ impl Diagnostics {
         self.table.push(table);
         self.task.push(task.key.clone());
         self.law.push(stage.law);
-        self.params.push(names.iter().zip(&fit.params).map(|(n, v)| format!("{n}={v:.6}")).collect::<Vec<_>>().join(" "));
+        self.params.push(stage.params_text());
         self.objective.push(fit.objective);
         self.iterations.push(fit.iterations);
         self.stop.push(fit.stop.label());
