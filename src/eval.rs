@@ -92,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let device = crate::device::parse(&args.device)?;
     let shape = config.plan.shape.clone();
     let model = checkpoint::load_model(&checkpoint_dir, &ModelConfig::from_shape(&shape), &device)?;
-    let tokenizer = ladder_data::tokenizer::by_name(&config.tokenizer)?;
+    let tokenizer = config.load_tokenizer()?;
     let suite = load_suite(args.cache.clone(), &args.tasks, args.limit)?;
     let max_len = args.max_len.unwrap_or(shape.seq_len);
     let score = |cache: CacheLevel| {

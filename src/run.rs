@@ -94,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // Collecting compares each run's fingerprint, which holds the tokenizer's content: a `bpe:`
     // tokenizer missing here (a fresh clone of collected tables) is trained first, as a run would.
     if !args.list && experiment.prepare_tokenizer()? {
-        eprintln!("trained the tokenizer {} on the mix", experiment.tokenizer_name());
+        eprintln!("trained the tokenizer {} on the mix", experiment.run_tokenizer());
     }
     let runs = experiment.runs()?;
     let total_flops: f64 = runs.iter().filter(|r| !r.target).map(|r| r.config.plan.flops).sum();

@@ -106,18 +106,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(path) => TrainData::Mix { mix: ladder_data::Mix::load(path)?, cache: crate::data::cache_dir(args.cache.clone()) },
         None => TrainData::Files(args.data.clone()),
     };
-    let mut config = TrainConfig::new(plan.clone(), data);
-    config.data_seed = args.data_seed;
-    config.tokenizer = args.tokenizer.to_string();
-    config.validation_windows = args.validation_windows;
-    config.tasks = args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig {
-        tasks: tasks.clone(),
-        limit: args.task_limit,
-        cache: crate::data::cache_dir(args.cache.clone()),
-    });
+    let mut config = TrainConfig::builder(plan.clone(), data)
+        .data_seed(args.data_seed)
+        .tokenizer(args.tokenizer.clone())
+        .validation_windows(args.validation_windows)
+        .tasks(args.tasks.as_ref().map(|tasks| ladder_train::TaskEvalConfig {
+            tasks: tasks.clone(),
+            limit: args.task_limit,
+            cache: crate::data::cache_dir(args.cache.clone()),
+        }));
     if let Some(k) = args.checkpoint_every {
-        config.checkpoint_every = k;
+        config = config.checkpoint_every(k);
     }
+    let config = config.build()?;
     let device = crate::device::with_precision(&args.device, args.precision)?;
     eprintln!(
         "{}: N = {}, batch {} × {} tokens, {} steps ({} tokens), peak LR {:.3e}, warmup {}, {:.3e} FLOPs → {}",

@@ -13,7 +13,7 @@ use ladder_core::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
 use crate::micro::Reserve;
-use crate::token_cache::{self, TokenCache};
+use crate::token_cache::TokenCache;
 use crate::{Corpus, DataError, PackedWindows, Tokenizer};
 
 /// One source of a mix.
@@ -147,7 +147,7 @@ impl Mix {
     }
 
     /// Pack the mix into windows of `window_len` tokens in the seeded order. Each source's tokens
-    /// come from the [`TokenCache`] in `cache` (none when `cache` is empty).
+    /// come from the [`TokenCache`] in `cache`.
     pub fn pack(
         &self,
         cache: &Path,
@@ -155,17 +155,14 @@ impl Mix {
         window_len: usize,
         seed: u64,
     ) -> Result<(PackedWindows, Vec<RealisedSource>), DataError> {
-        let token_cache = (!cache.as_os_str().is_empty()).then(|| TokenCache::new(cache));
+        let token_cache = TokenCache::new(cache);
         let reserve = self.reserve();
         let mut tokens = Vec::new();
         let mut per_source = Vec::new();
         let mut bounds = Vec::new();
         for (k, (source, files)) in self.sources.iter().zip(self.files(cache)).enumerate() {
             let base = tokens.len();
-            match &token_cache {
-                Some(c) => tokens.extend(c.stream(&source.name, &files, tokenizer, reserve)?),
-                None => tokens.extend(token_cache::encode(&files, tokenizer, reserve.map(|r| (source.name.as_str(), r)))?),
-            }
+            tokens.extend(token_cache.stream(&source.name, &files, tokenizer, reserve)?);
             let count = (tokens.len() - base) / window_len;
             tokens.truncate(base + count * window_len);
             if count <= self.validation_windows {

@@ -191,11 +191,6 @@ impl TokenizerSpec {
     }
 }
 
-/// A tokenizer by name ([`TokenizerSpec`]).
-pub fn by_name(name: &str) -> Result<Box<dyn Tokenizer>, crate::DataError> {
-    name.parse::<TokenizerSpec>()?.load()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,8 +207,9 @@ mod tests {
         // GPT-2's ids of "Hello world" are 15496, 995 (and cl100k's 9906, 1917).
         assert_eq!(TiktokenTokenizer::gpt2().encode("Hello world"), vec![15496, 995]);
         assert_eq!(TiktokenTokenizer::cl100k().encode("Hello world"), vec![9906, 1917]);
-        assert!(by_name("sentencepiece").is_err());
-        assert!(by_name("bpe:1024").err().unwrap().to_string().contains("trained by `ladder run`"));
+        assert!("sentencepiece".parse::<TokenizerSpec>().is_err());
+        let untrained: TokenizerSpec = "bpe:1024".parse().unwrap();
+        assert!(untrained.load().err().unwrap().to_string().contains("trained by `ladder run`"));
         for name in ["bytes", "cl100k", "gpt2", "dir/tokenizer.json", "bpe:1024"] {
             assert_eq!(name.parse::<TokenizerSpec>().unwrap().to_string(), name);
         }

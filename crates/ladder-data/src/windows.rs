@@ -107,12 +107,12 @@ impl PackedWindows {
         let step = self.max_steps(batch);
         let start = step as usize * batch;
         Err(DataError::TooSmall(format!(
-            "step {} needs training windows {}..{} but the data has {} (window {} tokens); a ladder never repeats data — add text",
-            step + 1,
-            start,
-            start + batch,
+            "{steps} steps × {batch} windows of {} tokens need {} training windows but the data has {}, so step {} (windows {start}..{}) has none; a ladder never repeats data — add text",
+            self.window_len,
+            steps as usize * batch,
             self.train.len(),
-            self.window_len
+            step + 1,
+            start + batch,
         )))
     }
 

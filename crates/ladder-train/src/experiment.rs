@@ -45,7 +45,7 @@ use ladder_data::{Mix, TokenizerSpec};
 use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
 use serde::Deserialize;
 
-use crate::trainer::{TaskEvalConfig, TrainConfig, TrainData};
+use crate::config::{TaskEvalConfig, TrainConfig, TrainData};
 use crate::TrainError;
 
 /// What one run asks of a cluster node (Slurm's `--gpus`, `--cpus-per-task`, `--mem`,
@@ -220,7 +220,8 @@ pub struct LadderExperiment {
     /// Evaluations per run.
     #[serde(default = "default_evals")]
     pub evals: u64,
-    /// Held-out windows per source.
+    /// Held-out windows of `data` files (a mix holds out its own `validation_windows` per
+    /// source).
     #[serde(default = "default_validation")]
     pub validation_windows: usize,
     /// Training sequence length instead of the rules' (the rules keep their form).
@@ -348,11 +349,11 @@ impl LadderExperiment {
 
     /// The tokenizer the runs use: a name or path, with `bpe:<n>` resolved to the file it is
     /// trained into.
-    pub fn tokenizer_name(&self) -> String {
+    pub fn run_tokenizer(&self) -> TokenizerSpec {
         match &self.tokenizer {
-            TokenizerSpec::Bpe { .. } => self.work.join("tokenizer.json").display().to_string(),
-            TokenizerSpec::File(path) => self.base.join(path).display().to_string(),
-            named => named.to_string(),
+            TokenizerSpec::Bpe { .. } => TokenizerSpec::File(self.work.join("tokenizer.json")),
+            TokenizerSpec::File(path) => TokenizerSpec::File(self.base.join(path)),
+            named => named.clone(),
         }
     }
 
@@ -431,11 +432,12 @@ impl LadderExperiment {
                     Some(mix) => TrainData::Mix { mix: mix.clone(), cache: self.cache() },
                     None => TrainData::Files(data.clone()),
                 };
-                let mut config = TrainConfig::new(plan, source);
-                config.tokenizer = self.tokenizer_name();
-                config.data_seed = data_seed;
-                config.validation_windows = self.validation_windows;
-                config.tasks = tasks.clone();
+                let config = TrainConfig::builder(plan, source)
+                    .tokenizer(self.run_tokenizer())
+                    .data_seed(data_seed)
+                    .validation_windows(self.validation_windows)
+                    .tasks(tasks.clone())
+                    .build()?;
                 let id = config.plan.id.clone();
                 out.push(PlannedRun {
                     key: recipe.as_ref().map_or_else(|| id.clone(), |r| format!("{r}/{id}")),

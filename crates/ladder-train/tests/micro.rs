@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use ladder_core::rng::SplitMix64;
 use ladder_data::micro::{self, MicroSpec, Reserve};
-use ladder_data::{BpeTokenizer, Mix, MixSource, Tokenizer};
+use ladder_data::{BpeTokenizer, Mix, MixSource, Tokenizer, TokenizerSpec};
 use ladder_eval::{evaluate_task, Scorer, ScorerConfig};
 use ladder_model::ModelConfig;
 use ladder_schedule::{EvalCadence, LadderRules, ModelShape, RunPlan, Size};
@@ -73,16 +73,15 @@ fn a_trained_model_beats_chance_on_a_micro_task_and_a_fresh_one_does_not() {
         validation_windows: 4,
         reserve_eval_documents: true,
     };
-    let mut config = TrainConfig::new(plan, TrainData::Mix { mix, cache: root.join("cache") });
-    config.tokenizer = tokenizer_path.display().to_string();
-    config.tasks = Some(TaskEvalConfig { tasks: label.clone(), limit: None, cache: root.clone() });
+    let leaky_mix = Mix { reserve_eval_documents: false, ..mix.clone() };
+    let config = TrainConfig::builder(plan, TrainData::Mix { mix, cache: root.join("cache") })
+        .tokenizer(TokenizerSpec::File(tokenizer_path.clone()))
+        .tasks(Some(TaskEvalConfig { tasks: label.clone(), limit: None, cache: root.clone() }));
     // Micro tasks without a reserving mix are refused.
-    let mut leaky = config.clone();
-    if let TrainData::Mix { mix, .. } = &mut leaky.data {
-        mix.reserve_eval_documents = false;
-    }
-    let err = Trainer::new(leaky, &root.join("leaky"), Device::flex()).unwrap_err().to_string();
+    let leaky = config.clone().data(TrainData::Mix { mix: leaky_mix, cache: root.join("cache") });
+    let err = leaky.build().unwrap_err().to_string();
     assert!(err.contains("reserve_eval_documents"), "{err}");
+    let config = config.build().unwrap();
 
     let run = root.join("run");
     Trainer::new(config, &run, Device::flex()).unwrap().run(false, None, &mut ()).unwrap();

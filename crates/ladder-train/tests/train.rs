@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
+use ladder_data::TokenizerSpec;
 use ladder_schedule::{EvalCadence, LadderRules, ModelShape, RunPlan, Size};
 use ladder_train::run_table;
 use ladder_train::{TrainConfig, TrainError, Trainer};
@@ -41,8 +42,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn loss_falls_on_real_text_and_resume_continues_the_same_curve() {
     let plan = tiny_plan();
     assert_eq!((plan.batch_seqs, plan.total_steps, plan.lr.warmup), (27, 48, 24), "{plan:?}");
-    let mut config = TrainConfig::new(plan, real_text());
-    config.checkpoint_every = 10;
+    let config = TrainConfig::builder(plan, real_text()).checkpoint_every(10).build().unwrap();
 
     // Uninterrupted.
     let full = temp_dir("full");
@@ -101,14 +101,31 @@ fn too_little_data_and_bad_configs_are_refused_before_training() {
     let mut plan = tiny_plan();
     plan.total_steps = 100_000;
     let dir = temp_dir("small");
-    let err = Trainer::new(TrainConfig::new(plan, real_text()), &dir, Device::flex()).unwrap().run(false, None, &mut ()).unwrap_err();
+    let config = TrainConfig::builder(plan, real_text()).build().unwrap();
+    let err = Trainer::new(config, &dir, Device::flex()).unwrap().run(false, None, &mut ()).unwrap_err();
     assert!(err.to_string().contains("never repeats data"), "{err}");
+    // Settings that cannot run are refused when they are built.
     let mut plan = tiny_plan();
     plan.batch_seqs = 0;
-    assert!(Trainer::new(TrainConfig::new(plan, real_text()), &dir, Device::flex()).is_err());
-    let mut config = TrainConfig::new(tiny_plan(), real_text());
-    config.tokenizer = "nope".into();
-    assert!(Trainer::new(config, &dir, Device::flex()).unwrap_err().to_string().contains("nope"));
+    let err = TrainConfig::builder(plan, real_text()).build().unwrap_err().to_string();
+    assert!(err.contains("batch of 0"), "{err}");
+    let builder = TrainConfig::builder(tiny_plan(), real_text());
+    let refused = |b: ladder_train::TrainConfigBuilder, why: &str| {
+        let err = b.build().unwrap_err().to_string();
+        assert!(err.contains(why), "{why}: {err}");
+    };
+    refused(builder.clone().checkpoint_every(0), "checkpoint_every");
+    refused(builder.clone().z_loss(f64::NAN), "z_loss");
+    refused(builder.clone().data(Vec::<PathBuf>::new()), "no data");
+    refused(builder.clone().tokenizer("bpe:512".parse().unwrap()), "tokenizer.json");
+    // What needs the tokenizer's file is refused by the trainer: a file that is not there, and
+    // a tokenizer with more ids than the model's 258 embedding rows.
+    let missing = builder.clone().tokenizer(TokenizerSpec::File(dir.join("no-such-tokenizer.json"))).build().unwrap();
+    let err = Trainer::new(missing, &dir, Device::flex()).unwrap_err().to_string();
+    assert!(err.contains("no-such-tokenizer.json"), "{err}");
+    let wide = builder.tokenizer(TokenizerSpec::Gpt2).build().unwrap();
+    let err = Trainer::new(wide, &dir, Device::flex()).unwrap_err().to_string();
+    assert!(err.contains("50304 ids but the model only 258 rows"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -117,8 +134,7 @@ fn a_diverging_run_stops_at_the_first_nan_with_its_last_checkpoint_intact() {
     let mut plan = tiny_plan();
     plan.lr.peak = 1e4;
     plan.lr.warmup = 0;
-    let mut config = TrainConfig::new(plan, real_text());
-    config.checkpoint_every = 1;
+    let config = TrainConfig::builder(plan, real_text()).checkpoint_every(1).build().unwrap();
     let dir = temp_dir("nan");
     let err = Trainer::new(config, &dir, Device::flex()).unwrap().run(false, None, &mut ()).unwrap_err();
     let TrainError::NonFiniteLoss { step, last_checkpoint, .. } = err else { panic!("expected a non-finite loss, got {err}") };
