@@ -74,7 +74,8 @@ pub struct Args {
     /// Questions per task for --tasks (the same fixed subset for every run).
     #[arg(long)]
     pub task_limit: Option<usize>,
-    /// Windows held out for the validation loss.
+    /// Windows of the --data files held out for the validation loss (a --mix holds out its own
+    /// `validation_windows` per source).
     #[arg(long, default_value_t = ladder_data::windows::VALIDATION_WINDOWS)]
     pub validation_windows: usize,
 }
