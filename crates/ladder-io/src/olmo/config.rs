@@ -21,7 +21,9 @@ pub struct ConfigEntry {
     pub mode: Mode,
     /// Non-embedding parameter count.
     pub n: f64,
-    /// FLOPs per token.
+    /// FLOPs per token. Configs from the authors' repository leave it out: their scripts look
+    /// it up in `MODEL_FLOPS` by the size that starts the entry's name, and so does the reader
+    /// ([`ladder_core::scale::paper_size`]); any other name without it is refused.
     pub flops: Option<f64>,
     /// Display name in the reference scripts' plots (not used).
     #[serde(default)]
@@ -91,4 +93,29 @@ pub fn load_config_with(config: &Path, runs_dir: &Path, missing: Missing) -> Res
         entries.push(Entry { name, mode, n: entry.n, flops_per_token, runs });
     }
     Ok((Ladder { entries }, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flops_default_to_the_reference_table_by_the_names_size_and_are_required_otherwise() {
+        let dir = std::env::temp_dir().join(format!("ladder-io-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("r.csv"), "_step,batch_size_in_tokens,m\n10,4,1.5\n").unwrap();
+        let config = |entries: &str| {
+            let path = dir.join("c.json");
+            std::fs::write(&path, entries).unwrap();
+            load_config(&path, &dir)
+        };
+        // method.md §1: 7B-4T has F = 49 412 071 424 FLOPs per token (not 6N).
+        let ladder = config(r#"{"7B-4T": {"paths": ["x/r.csv"], "mode": "eval", "n": 6887575552}}"#).unwrap();
+        assert_eq!(ladder.entries[0].flops_per_token, 49_412_071_424.0);
+        let given = config(r#"{"7B-4T": {"paths": ["r.csv"], "mode": "eval", "n": 1, "flops": 7}}"#).unwrap();
+        assert_eq!(given.entries[0].flops_per_token, 7.0);
+        let err = config(r#"{"mine": {"paths": ["r.csv"], "mode": "train", "n": 1}}"#).unwrap_err().to_string();
+        assert!(err.contains("mine") && err.contains("flops"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
