@@ -144,7 +144,7 @@ pub fn run_grid(
                     rows.predicted.push(predicted);
                     rows.abs_error.push(predicted - actual);
                     rows.rel_error.push((predicted - actual) / actual);
-                    rows.fit_error.push(last.fit.fit_error);
+                    rows.fit_error.push(last.fit_error);
                     rows.stop
                         .push(fitted.stages.iter().map(|s| format!("{}: {}", s.stage, s.fit.stop.label())).collect::<Vec<_>>().join("; "));
                     rows.iterations.push(fitted.stages.iter().map(|s| s.fit.iterations).sum());

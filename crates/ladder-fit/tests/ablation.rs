@@ -211,3 +211,27 @@ fn chained_predictions_of_both_targets_carry_intervals() {
     let covers = coverage.column("boot_covers").unwrap().bool().unwrap().clone();
     assert!((0..covers.len()).all(|i| covers.get(i).is_some()));
 }
+
+#[test]
+fn a_two_step_designs_fit_error_is_step_2s_over_its_points_without_the_ideal_point() {
+    use ladder_core::{Feature, Task};
+    use ladder_fit::law::{Law, Sigmoid};
+    use ladder_fit::points::{ladder_step2_points, CheckpointPolicy};
+    use ladder_fit::predict::Step2;
+    let out = &paper_ablation().predictions;
+    let s = |c: &str| out.column(c).unwrap().str().unwrap().clone();
+    let (d, k, t) = (s("design"), s("task"), s("target"));
+    let fit_error = out.column("fit_error").unwrap().f64().unwrap().clone();
+    for key in ["mmlu_avg_test_5shot", "hellaswag_val_5shot", "arc_challenge_test_5shot"] {
+        let task = Task::get(key).unwrap();
+        let fit = Step2::paper(Feature::RcBpb).fit(ladder(), &task).unwrap();
+        // method.md §13: the mean of |Acc(x_i) − y_i| / y_i over the smoothed checkpoints.
+        let (xs, ys) = ladder_step2_points(ladder(), &task, Feature::RcBpb, Feature::RcAcc, &CheckpointPolicy::paper()).unwrap();
+        let by_hand = xs.iter().zip(&ys).map(|(x, y)| (Sigmoid.value(&fit.fit.params, &[*x]) - y).abs() / y).sum::<f64>() / xs.len() as f64;
+        assert!((by_hand - fit.fit.fit_error).abs() > 1e-6, "{key}: the ideal point should change the mean");
+        let i =
+            (0..out.height()).find(|&i| d.get(i) == Some("two_step_bpb") && k.get(i) == Some(key) && t.get(i) == Some("13B-5T")).unwrap();
+        let reported = fit_error.get(i).unwrap();
+        assert!((reported - by_hand).abs() < 1e-12, "{key}: ablation {reported} vs by hand {by_hand}");
+    }
+}
