@@ -142,6 +142,27 @@ fn a_config_path_that_does_not_exist_is_named() {
 }
 
 #[test]
+fn a_missing_file_is_named_with_its_cause_said_once() {
+    let dir = scratch("missing");
+    let (tokenizer, run) = (dir.join("nope/tokenizer.json"), dir.join("run"));
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let out = ladder(&[
+        "train",
+        "--rung",
+        "u5k",
+        "--tokenizer",
+        tokenizer.to_str().unwrap(),
+        "--data",
+        readme.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success() && err.contains("nope/tokenizer.json"), "{err}");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
 fn a_misspelt_config_key_is_refused() {
     let data = broken_data("config-key", |d| {
         let path = d.join("configs/final.json");
