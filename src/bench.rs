@@ -28,11 +28,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let data = PaperData::load(&data_dir).with_context(|| format!("loading {}", data_dir.display()))?;
     let load = t0.elapsed().as_secs_f64();
     let tasks = ladder_core::TaskSet::get("v2_main")?;
-    reproduce(&data, "13B-5T", &tasks)?;
+    reproduce(&data, ladder_fit::paper::PUBLISHED_TARGET, &tasks)?;
     let mut times = Vec::new();
     for _ in 0..args.repeats.max(1) {
         let t = Instant::now();
-        reproduce(&data, "13B-5T", &tasks)?;
+        reproduce(&data, ladder_fit::paper::PUBLISHED_TARGET, &tasks)?;
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

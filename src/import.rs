@@ -17,7 +17,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = crate::source::DataFormat::Auto)]
     pub format: crate::source::DataFormat,
     /// Config name in `configs/` (without `.json`).
-    #[arg(long, default_value = "final")]
+    #[arg(long, default_value = ladder_fit::paper::LADDER_CONFIG)]
     pub config: String,
     /// What is written: the long run table (`runs.csv`, and `runs.parquet` with --parquet) or
     /// the OLMo-ladder layout (`configs/<config>.json`, `ladder-runs/*.csv`; missing values as

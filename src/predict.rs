@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', requires = "grid_n")]
     pub tokens: Vec<f64>,
     /// Interval level.
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = ladder_fit::uncertainty::DEFAULT_LEVEL)]
     pub level: f64,
     /// Bootstrap draws for a second confidence interval (train runs resampled, the design
     /// refitted per draw; 0: delta method only).
@@ -124,7 +124,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .clone()
         .or_else(|| experiment.as_ref().and_then(|e| e.data.clone()))
         .unwrap_or_else(|| ladder_io::olmo::default_data_dir(&std::env::current_dir().unwrap_or_default()));
-    let config = args.config.clone().or_else(|| experiment.as_ref().map(|e| e.config.clone())).unwrap_or_else(|| "final".into());
+    let config = args
+        .config
+        .clone()
+        .or_else(|| experiment.as_ref().map(|e| e.config.clone()))
+        .unwrap_or_else(|| ladder_fit::paper::LADDER_CONFIG.into());
     let tasks = args.tasks.clone().or_else(|| experiment.as_ref().map(|e| e.tasks.clone())).unwrap_or_else(|| "v2_main".into());
     let (ladder, skipped) = crate::source::load(&data_dir, &config, args.format)?;
     if let Some(line) = crate::source::report(&skipped) {

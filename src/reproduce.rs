@@ -17,7 +17,7 @@ pub struct Args {
     pub data: Option<PathBuf>,
     /// Target model whose accuracy is predicted: any eval entry of configs/final.json (the paper's
     /// 13B-5T and 7B-4T, or one added there).
-    #[arg(long, default_value = "13B-5T")]
+    #[arg(long, default_value = ladder_fit::paper::PUBLISHED_TARGET)]
     pub target: String,
     /// Rows of the nine prediction tables: a task set (`v2_main`, `v2_main_variance`) or
     /// comma-separated task keys (`piqa_val_5shot,csqa_val_5shot`).

@@ -23,7 +23,7 @@ pub struct UncertaintySettings {
 
 impl Default for UncertaintySettings {
     fn default() -> Self {
-        UncertaintySettings { level: 0.9, bootstrap: None, bootstrap_designs: Vec::new() }
+        UncertaintySettings { level: crate::uncertainty::DEFAULT_LEVEL, bootstrap: None, bootstrap_designs: Vec::new() }
     }
 }
 

@@ -180,7 +180,7 @@ impl Default for DecideSettings {
             metrics: vec![Feature::RcAcc],
             multiplier_designs: Vec::new(),
             draws: 0,
-            level: 0.9,
+            level: crate::uncertainty::DEFAULT_LEVEL,
             seed: 0,
             span: 100.0,
         }

@@ -138,7 +138,7 @@ impl Default for UncertaintySpec {
 }
 
 fn default_level() -> f64 {
-    0.9
+    crate::uncertainty::DEFAULT_LEVEL
 }
 
 impl UncertaintySpec {
@@ -172,10 +172,10 @@ pub struct VarianceSpec {
 }
 
 fn default_variance_config() -> String {
-    "final_variance".into()
+    crate::paper::VARIANCE_CONFIG.into()
 }
 fn default_variance_target() -> String {
-    "7B-4T".into()
+    crate::paper::VARIANCE_TARGET.into()
 }
 
 /// The `[backtest]` table.
@@ -192,7 +192,7 @@ pub struct BacktestSpec {
 }
 
 fn default_config() -> String {
-    "final".into()
+    crate::paper::LADDER_CONFIG.into()
 }
 fn default_tasks() -> String {
     "v2_main".into()

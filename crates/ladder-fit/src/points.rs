@@ -34,6 +34,9 @@ pub fn skipped_rows(rows: usize, skip_fraction: f64) -> usize {
 /// observed value) and step 2's smoothing.
 pub const PAPER_WINDOW: usize = 5;
 
+/// The paper's share of each run's leading checkpoints that step 2 leaves out.
+pub const PAPER_SKIP: f64 = 0.1;
+
 /// How intermediate checkpoints of a training run become step-2 points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CheckpointPolicy {
@@ -48,7 +51,7 @@ pub struct CheckpointPolicy {
 impl CheckpointPolicy {
     /// The paper's step-2 policy: skip 10 %, window 5, keep all.
     pub fn paper() -> Self {
-        CheckpointPolicy { skip_fraction: 0.1, moving_avg: PAPER_WINDOW, last_n: None }
+        CheckpointPolicy { skip_fraction: PAPER_SKIP, moving_avg: PAPER_WINDOW, last_n: None }
     }
 
     /// Applies the policy to one run's paired series.

@@ -66,7 +66,7 @@ fn default_feature() -> TaskLoss {
     TaskLoss::RcBpb
 }
 fn default_skip() -> f64 {
-    0.1
+    crate::points::PAPER_SKIP
 }
 
 impl TwoStepParams {

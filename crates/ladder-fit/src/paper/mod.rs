@@ -46,8 +46,17 @@ pub const TABLE_NAMES: [&str; 10] = [
     "variance",
 ];
 
+/// The target the published tables report (the last eval entry of `final.json`).
+pub const PUBLISHED_TARGET: &str = "13B-5T";
+
 /// The target of the variance table's prediction columns.
 pub const VARIANCE_TARGET: &str = "7B-4T";
+
+/// The config of the paper's ladder: the 16 ladder runs and both targets.
+pub const LADDER_CONFIG: &str = "final";
+
+/// The config of the variance analysis: the 1B-10xC run alone.
+pub const VARIANCE_CONFIG: &str = "final_variance";
 
 /// The ladders the paper's commands read.
 #[derive(Debug, Clone)]
@@ -61,7 +70,7 @@ pub struct PaperData {
 impl PaperData {
     /// Loads both configs from an OLMo-ladder data folder.
     pub fn load(data_dir: &Path) -> Result<PaperData> {
-        Ok(PaperData { ladder: olmo::load_ladder(data_dir, "final")?, variance: olmo::load_ladder(data_dir, "final_variance")? })
+        Ok(PaperData { ladder: olmo::load_ladder(data_dir, LADDER_CONFIG)?, variance: olmo::load_ladder(data_dir, VARIANCE_CONFIG)? })
     }
 }
 

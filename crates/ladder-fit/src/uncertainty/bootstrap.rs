@@ -45,7 +45,7 @@ pub struct BootstrapSettings {
 
 impl Default for BootstrapSettings {
     fn default() -> Self {
-        BootstrapSettings { draws: 1000, level: 0.9, seed: 0, resampling: Resampling::Runs }
+        BootstrapSettings { draws: 1000, level: super::DEFAULT_LEVEL, seed: 0, resampling: Resampling::Runs }
     }
 }
 

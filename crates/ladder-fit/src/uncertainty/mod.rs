@@ -13,6 +13,10 @@ pub use bootstrap::{bootstrap, BootstrapSettings, BootstrapSummary, Resampling};
 pub use coverage::coverage_backtest;
 pub use delta::delta_interval;
 
+/// The level of every interval unless one is asked for: 90 %, as the paper's ladder analyses
+/// report.
+pub const DEFAULT_LEVEL: f64 = 0.9;
+
 /// A two-sided interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interval {
