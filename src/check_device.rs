@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
+use ladder_schedule::{RuleChanges, RunPlan};
 use ladder_train::device_check::{compare, trace, CheckSettings};
 
 /// Arguments of `ladder check-device`.
@@ -46,9 +46,8 @@ pub struct Args {
 
 /// Runs `ladder check-device`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let size = size(&args.rung)?;
-    let rules = LadderKind::of(&size).rules().with_seq_len(args.seq_len).validate()?;
-    let plan = RunPlan::new(&size, 1.0, &rules, args.seed, EvalCadence::Count(1))?;
+    let changes = RuleChanges { seq_len: Some(args.seq_len), lr_multiplier: None };
+    let plan = RunPlan::of_rung(&args.rung, 1.0, changes, args.seed, Some(1))?;
     let settings = CheckSettings { shape: plan.shape.clone(), batch: args.batch, steps: args.steps, seed: args.seed, lr: plan.lr.peak };
     anyhow::ensure!(
         args.precision == crate::device::Precision::F32 || args.device != args.against,

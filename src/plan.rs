@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use ladder_io::table::{write_table, Format};
-use ladder_schedule::{LadderKind, LadderPlan, LadderRules};
+use ladder_schedule::{LadderKind, LadderPlan, RuleChanges};
 use polars::prelude::*;
 
 /// Arguments of `ladder plan`.
@@ -14,7 +14,7 @@ pub struct Args {
     /// `micro` (the CPU micro ladder's tier A: u100k, u200k, u400k × 0.5–10xC plus a 1xC rerun with
     /// another seed, L = 512, batch rounded to whole sequences, no +10 extra steps).
     #[arg(long, default_value = "paper")]
-    pub ladder: String,
+    pub ladder: LadderKind,
     /// Changes to the ladder's rules.
     #[command(flatten)]
     pub rules: RuleOverrides,
@@ -35,22 +35,16 @@ pub struct RuleOverrides {
 }
 
 impl RuleOverrides {
-    /// The rules with these changes applied.
-    pub fn apply(&self, mut rules: LadderRules) -> LadderRules {
-        if let Some(seq_len) = self.seq_len {
-            rules = rules.with_seq_len(seq_len);
-        }
-        if let Some(factor) = self.lr_multiplier {
-            rules = rules.with_lr_multiplier(factor);
-        }
-        rules
+    /// The changes these flags ask for.
+    pub fn changes(&self) -> RuleChanges {
+        RuleChanges { seq_len: self.seq_len, lr_multiplier: self.lr_multiplier }
     }
 }
 
 /// Runs `ladder plan`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let kind: LadderKind = args.ladder.parse()?;
-    let rules = args.rules.apply(kind.rules());
+    let kind = args.ladder;
+    let rules = args.rules.changes().apply(kind.rules());
     let plan = LadderPlan::with_rules(kind, rules)?;
     let mut table = plan_table(&plan)?;
     let mut out = std::io::stdout().lock();

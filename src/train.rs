@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
+use ladder_schedule::RunPlan;
 use ladder_train::{Progress, TrainConfig, TrainData, Trainer};
 
 /// Arguments of `ladder train`.
@@ -92,16 +92,7 @@ impl Progress for Bar {
 
 /// Runs `ladder train`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let size = size(&args.rung)?;
-    let kind = LadderKind::of(&size);
-    let micro = kind == LadderKind::Micro;
-    let rules = args.rules.apply(kind.rules());
-    let cadence = match (args.evals, micro) {
-        (Some(n), _) => EvalCadence::Count(n),
-        (None, true) => EvalCadence::Count(ladder_schedule::cadence::MICRO_EVALS),
-        (None, false) => EvalCadence::paper(args.multiplier),
-    };
-    let plan = RunPlan::new(&size, args.multiplier, &rules.validate()?, args.seed, cadence)?;
+    let plan = RunPlan::of_rung(&args.rung, args.multiplier, args.rules.changes(), args.seed, args.evals)?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("runs").join(&plan.id));
     let data = match &args.mix {
         Some(path) => TrainData::Mix { mix: ladder_data::Mix::load(path)?, cache: crate::data::cache_dir(args.cache.clone()) },

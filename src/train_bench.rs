@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use burn::prelude::*;
 use ladder_model::{loss::Z_LOSS, ModelConfig};
-use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
+use ladder_schedule::RunPlan;
 use ladder_train::{optim, train_step};
 
 /// Arguments of `ladder bench-train`.
@@ -53,9 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "implementation,device,precision,rung,d_model,n_layers,n_heads,mlp_inner,vocab,seq_len,batch,n,flops_per_token,seconds_per_step,tokens_per_second,gflops\n",
     );
     for name in &args.rungs {
-        let size = size(name)?;
-        let rules = args.rules.apply(LadderKind::of(&size).rules()).validate()?;
-        let plan = RunPlan::new(&size, 1.0, &rules, 1, EvalCadence::Count(1))?;
+        let plan = RunPlan::of_rung(name, 1.0, args.rules.changes(), 1, Some(1))?;
         let model_config = ModelConfig::from_shape(&plan.shape);
         let mut model = model_config.init(&device, 1);
         let mut optim = optim::optimizer(&model);

@@ -18,6 +18,6 @@ pub use cadence::EvalCadence;
 pub use error::ScheduleError;
 pub use lr::LrSchedule;
 pub use plan::{LadderKind, LadderPlan, RunPlan};
-pub use rules::LadderRules;
+pub use rules::{LadderRules, RuleChanges};
 pub use shape::ModelShape;
 pub use sizes::{micro_sizes, paper_sizes, size, Size};

@@ -2,7 +2,7 @@
 
 use crate::cadence::MICRO_EVALS;
 use crate::sizes::{micro_sizes, paper_sizes, size, Size};
-use crate::{EvalCadence, LadderRules, LrSchedule, ModelShape, ScheduleError};
+use crate::{EvalCadence, LadderRules, LrSchedule, ModelShape, RuleChanges, ScheduleError};
 use serde::{Deserialize, Serialize};
 
 /// The seed of every paper ladder run (§2.8).
@@ -82,6 +82,16 @@ impl RunPlan {
         })
     }
 
+    /// The run of the rung named `name` at `multiplier`: its ladder's rules with `changes`,
+    /// `evals` evaluations spread over it (none: its ladder's cadence), weights seeded by `seed`.
+    pub fn of_rung(name: &str, multiplier: f64, changes: RuleChanges, seed: u64, evals: Option<u64>) -> Result<Self, ScheduleError> {
+        let size = size(name)?;
+        let kind = LadderKind::of(&size);
+        let rules = changes.apply(kind.rules()).validate()?;
+        let cadence = evals.map_or_else(|| kind.cadence(multiplier), EvalCadence::Count);
+        RunPlan::new(&size, multiplier, &rules, seed, cadence)
+    }
+
     /// The same run relaunched with another seed, named `<id>-rerun`.
     pub fn rerun(mut self, seed: u64) -> Self {
         self.id.push_str("-rerun");
@@ -131,6 +141,15 @@ impl LadderKind {
         }
     }
 
+    /// How often a run of this ladder evaluates unless asked otherwise: the paper's interval
+    /// for its multiplier (§3), or [`MICRO_EVALS`] evaluations spread over a micro run.
+    pub fn cadence(self, multiplier: f64) -> EvalCadence {
+        match self {
+            LadderKind::Paper => EvalCadence::paper(multiplier),
+            LadderKind::Micro => EvalCadence::Count(MICRO_EVALS),
+        }
+    }
+
     /// The default rules of this ladder.
     pub fn rules(self) -> LadderRules {
         match self {
@@ -169,7 +188,7 @@ impl LadderPlan {
                 for name in ["190M", "370M", "760M", "1B"] {
                     let size = size(name)?;
                     for m in MULTIPLIERS {
-                        runs.push(RunPlan::new(&size, m, &rules, PAPER_SEED, EvalCadence::paper(m))?);
+                        runs.push(RunPlan::new(&size, m, &rules, PAPER_SEED, kind.cadence(m))?);
                     }
                 }
             }
@@ -178,9 +197,9 @@ impl LadderPlan {
                 for name in ["u100k", "u200k", "u400k"] {
                     let size = &size(name)?;
                     for m in MULTIPLIERS {
-                        runs.push(RunPlan::new(size, m, &rules, PAPER_SEED, EvalCadence::Count(MICRO_EVALS))?);
+                        runs.push(RunPlan::new(size, m, &rules, PAPER_SEED, kind.cadence(m))?);
                     }
-                    runs.push(RunPlan::new(size, 1.0, &rules, PAPER_SEED, EvalCadence::Count(MICRO_EVALS))?.rerun(PAPER_SEED + 1));
+                    runs.push(RunPlan::new(size, 1.0, &rules, PAPER_SEED, kind.cadence(1.0))?.rerun(PAPER_SEED + 1));
                 }
             }
         }
@@ -201,6 +220,24 @@ impl LadderPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rung_alone_takes_its_ladders_rules_and_cadence_unless_changed() {
+        let none = RuleChanges::default();
+        // §3: the paper evaluates 5xC runs every 500 steps; micro runs ~30 times.
+        let paper = RunPlan::of_rung("190M", 5.0, none, PAPER_SEED, None).unwrap();
+        assert_eq!((paper.shape.seq_len, paper.eval_steps[0]), (4096, 500));
+        let micro = RunPlan::of_rung("u100k", 2.0, none, PAPER_SEED, None).unwrap();
+        assert_eq!(micro.shape.seq_len, 512);
+        assert!((30..=31).contains(&micro.eval_steps.len()), "{:?}", micro.eval_steps);
+        assert_eq!(RunPlan::of_rung("u100k", 2.0, none, PAPER_SEED, Some(4)).unwrap().eval_steps.len(), 4);
+        let changed = RuleChanges { seq_len: Some(256), lr_multiplier: Some(2.0) };
+        let both = RunPlan::of_rung("u100k", 2.0, changed, PAPER_SEED, None).unwrap();
+        assert_eq!(both.shape.seq_len, 256);
+        let same_length = RunPlan::of_rung("u100k", 2.0, RuleChanges { seq_len: Some(256), ..none }, PAPER_SEED, None).unwrap();
+        assert!((both.lr.peak / same_length.lr.peak - 2.0).abs() < 1e-12);
+        assert!(RunPlan::of_rung("u3", 1.0, none, PAPER_SEED, None).unwrap_err().to_string().contains("u100k"));
+    }
 
     /// §2.7: batch, peak LR and warmup of the paper sizes.
     #[test]

@@ -121,6 +121,29 @@ impl LadderRules {
     }
 }
 
+/// Changes to a ladder's rules that a command line or an experiment file asks for: another
+/// sequence length, one factor on every peak LR (§10.6). The rules keep their form.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RuleChanges {
+    /// Another training sequence length.
+    pub seq_len: Option<usize>,
+    /// One constant factor on every rung's peak LR.
+    pub lr_multiplier: Option<f64>,
+}
+
+impl RuleChanges {
+    /// `rules` with these changes.
+    pub fn apply(&self, mut rules: LadderRules) -> LadderRules {
+        if let Some(seq_len) = self.seq_len {
+            rules = rules.with_seq_len(seq_len);
+        }
+        if let Some(factor) = self.lr_multiplier {
+            rules = rules.with_lr_multiplier(factor);
+        }
+        rules
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

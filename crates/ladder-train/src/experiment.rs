@@ -8,7 +8,8 @@
 //!                                # (trained once on the mix into WORK/tokenizer.json)
 //! tasks = "v2_main"              # in-loop tasks (omit: held-out loss only)
 //! task_limit = 100               # questions per task (fixed subset)
-//! evals = 24                     # evaluations per run (default 30)
+//! evals = 24                     # evaluations per run (default: 30 for micro rungs, the paper's
+//!                                # interval for paper rungs)
 //! work = "runs/micro-ladder"     # run folders (checkpoints); relative to the working directory
 //! out = "results/micro-ladder"   # collected tables; relative to the working directory
 //!
@@ -42,7 +43,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ladder_data::{Mix, TokenizerSpec};
-use ladder_schedule::{size, EvalCadence, LadderKind, RunPlan};
+use ladder_schedule::{RuleChanges, RunPlan};
 use serde::Deserialize;
 
 use crate::config::{TaskEvalConfig, TrainConfig, TrainData};
@@ -176,10 +177,6 @@ fn default_tokenizer() -> TokenizerSpec {
     TokenizerSpec::Bytes
 }
 
-fn default_evals() -> u64 {
-    ladder_schedule::cadence::MICRO_EVALS
-}
-
 fn default_validation() -> usize {
     ladder_data::windows::VALIDATION_WINDOWS
 }
@@ -217,9 +214,9 @@ pub struct LadderExperiment {
     /// Questions per task.
     #[serde(default)]
     pub task_limit: Option<usize>,
-    /// Evaluations per run.
-    #[serde(default = "default_evals")]
-    pub evals: u64,
+    /// Evaluations per run (none: the rung's ladder cadence, 30 for micro rungs).
+    #[serde(default)]
+    pub evals: Option<u64>,
     /// Held-out windows of `data` files (a mix holds out its own `validation_windows` per
     /// source).
     #[serde(default = "default_validation")]
@@ -303,7 +300,7 @@ impl LadderExperiment {
                 return Err(format!("rung {}: multiplier {m} must be positive", r.size));
             }
         }
-        if self.evals == 0 {
+        if self.evals == Some(0) {
             return Err("evals must be ≥ 1".into());
         }
         for (i, r) in self.recipes.iter().enumerate() {
@@ -411,18 +408,8 @@ impl LadderExperiment {
                 None => (self.work.clone(), self.out.clone()),
             };
             let mut add = |name: &str, m: f64, rerun: bool, target: bool, resources: &Resources| -> Result<(), TrainError> {
-                let size = size(name).map_err(|e| TrainError::Config(e.to_string()))?;
-                let kind = LadderKind::of(&size);
-                let mut rules = kind.rules();
-                if let Some(l) = self.seq_len {
-                    rules = rules.with_seq_len(l);
-                }
-                if let Some(f) = self.lr_multiplier {
-                    rules = rules.with_lr_multiplier(f);
-                }
-                let rules = rules.validate().map_err(|e| TrainError::Config(e.to_string()))?;
-                let mut plan = RunPlan::new(&size, m, &rules, self.seed, EvalCadence::Count(self.evals))
-                    .map_err(|e| TrainError::Config(e.to_string()))?;
+                let changes = RuleChanges { seq_len: self.seq_len, lr_multiplier: self.lr_multiplier };
+                let mut plan = RunPlan::of_rung(name, m, changes, self.seed, self.evals).map_err(|e| TrainError::Config(e.to_string()))?;
                 let mut data_seed = self.data_seed;
                 if rerun {
                     plan = plan.rerun(self.seed + 1);
