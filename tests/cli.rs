@@ -357,6 +357,8 @@ fn decide_refuses_files_without_recipes_or_one_target() {
     assert!(err.contains("one target"), "{err}");
     let err = run(&format!("targets = [\"t\"]\n[decision]\nrecipes = [\"x\", \"y\"]\nmetrics = [\"mc_acc\"]\n{design}"));
     assert!(err.contains("metric must be"), "{err}");
+    let err = run(&format!("targets = [\"t\"]\n[decision]\nrecipes = [\"x\", \"y\"]\nmetrics = [\"acc\"]\n{design}"));
+    assert!(err.contains("unknown variant `acc`") && err.contains("rc_acc"), "{err}");
     let err = run(&format!("targets = [\"t\"]\n[decision]\nrecipes = [\"x\", \"y\"]\n{design}"));
     assert!(err.contains("recipe x (a folder of `data`"), "{err}");
 }

@@ -90,7 +90,7 @@ pub struct DecisionSpec {
     pub recipes: Vec<String>,
     /// Metrics the recipes are ranked by (default `rc_acc`; also `rc_bpb`, `rc_soft_log`, `c4`).
     #[serde(default = "default_metrics")]
-    pub metrics: Vec<String>,
+    pub metrics: Vec<Feature>,
     /// Designs whose compute multipliers are computed and bootstrapped (default: the first).
     #[serde(default)]
     pub multiplier_designs: Vec<String>,
@@ -103,8 +103,8 @@ fn default_span() -> f64 {
     100.0
 }
 
-fn default_metrics() -> Vec<String> {
-    vec![Feature::RcAcc.name().to_string()]
+fn default_metrics() -> Vec<Feature> {
+    vec![Feature::RcAcc]
 }
 
 /// The `[uncertainty]` table.
@@ -339,18 +339,12 @@ impl Experiment {
         if !(spec.span.is_finite() && spec.span > 1.0) {
             return Err(bad(format!("span must be above 1, found {}", spec.span)));
         }
-        let metrics = spec
-            .metrics
-            .iter()
-            .map(|m| {
-                Feature::parse(m)
-                    .filter(|f| *f != Feature::McAcc)
-                    .ok_or_else(|| bad(format!("metric must be rc_acc, rc_bpb, rc_soft_log or c4, found `{m}`")))
-            })
-            .collect::<Result<Vec<Feature>>>()?;
+        if spec.metrics.contains(&Feature::McAcc) {
+            return Err(bad("metric must be rc_acc, rc_bpb, rc_soft_log or c4: mc_acc is measured on target models only".into()));
+        }
         Ok(DecideSettings {
             target: target.clone(),
-            metrics,
+            metrics: spec.metrics.clone(),
             multiplier_designs: spec.multiplier_designs.clone(),
             draws: self.uncertainty.draws,
             level: self.uncertainty.level,
