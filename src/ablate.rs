@@ -22,7 +22,7 @@ pub struct Args {
     /// table; `wandb`: the folder layout with empty cells where nothing was evaluated).
     #[arg(long, value_enum, default_value_t = crate::source::DataFormat::Auto)]
     pub format: crate::source::DataFormat,
-    /// Output folder: predictions, backtest and variance_<feature> tables (CSV and Parquet),
+    /// Output folder: predictions, backtest and `variance_<feature>` tables (CSV and Parquet),
     /// summary.md (predicted vs actual, errors, interval hits, compute), figures/ (predicted vs
     /// actual, error vs compute, and per target the paper chain's step-1 and step-2 fits).
     #[arg(long, default_value = "out/ablate")]

@@ -12,7 +12,7 @@ use ladder_io::table::{write_table, Format};
 /// Arguments of `ladder decide`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Experiment file (TOML) with a [decision] table naming the recipes, e.g.
+    /// Experiment file (TOML) with a `[decision]` table naming the recipes, e.g.
     /// experiments/cpu-recipes-decide.toml.
     pub file: PathBuf,
     /// The folder holding one OLMo-ladder folder per recipe (`DATA/<recipe>/configs/<config>.json`,
@@ -24,7 +24,7 @@ pub struct Args {
     pub format: crate::source::DataFormat,
     /// Output folder: predictions (every recipe's prediction at the target), decisions (decision
     /// accuracy per task of every ladder subset and single-scale ranking, with compute shares),
-    /// multipliers (CSV and Parquet), summary.md and figures/decision_accuracy_<metric>.{png,svg}.
+    /// multipliers (CSV and Parquet), summary.md and `figures/decision_accuracy_<metric>.{png,svg}`.
     #[arg(long, default_value = "out/decide")]
     pub out: PathBuf,
     /// Do not draw the figure.

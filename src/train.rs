@@ -28,7 +28,7 @@ pub struct Args {
     /// The `ladder data prepare` cache. Default: $LADDER_DATA_CACHE, else ~/.cache/task-ladder/data.
     #[arg(long)]
     pub cache: Option<PathBuf>,
-    /// Run folder (config.json, run.csv, checkpoints/). Default: runs/<run id>.
+    /// Run folder (config.json, run.csv, checkpoints/). Default: `runs/<run id>`.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.

@@ -142,7 +142,7 @@ pub fn project(ladder: &Ladder, design: &dyn Design, tasks: &[Task], projections
 }
 
 /// [`project`] with a bootstrap confidence interval too (`boot_lo`, `boot_hi`, `boot_sd`: the
-/// design refitted on resampled ladders, [`crate::uncertainty::bootstrap`]), calling `progress`
+/// design refitted on resampled ladders, [`crate::uncertainty::bootstrap()`]), calling `progress`
 /// once per draw.
 pub fn project_with(
     ladder: &Ladder,

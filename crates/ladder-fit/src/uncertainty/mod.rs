@@ -1,6 +1,6 @@
 //! Uncertainty of a prediction through the whole chain.
 //!
-//! * [`bootstrap`]: cluster bootstrap over ladder runs (or residuals of checkpoints within
+//! * [`bootstrap`](mod@bootstrap): cluster bootstrap over ladder runs (or residuals of checkpoints within
 //!   runs); every draw refits every stage.
 //! * [`delta`]: the delta method on the stages' Gauss–Newton covariances (cheap).
 //! * [`coverage`]: how often the intervals cover the truth when the largest rung is held out.
