@@ -13,10 +13,10 @@ pub struct Args {
     /// The device checked: flex, or vulkan / wgpu / cuda (with `:N` or `:cpu`) when built with
     /// that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
     /// The reference device.
     #[arg(long, default_value = "flex")]
-    pub against: String,
+    pub against: crate::device::DeviceSpec,
     /// Float precision on the checked device (the reference runs in f32).
     #[arg(long, default_value_t = crate::device::Precision::F32)]
     pub precision: crate::device::Precision,
@@ -56,8 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.device
     );
     // The checked device first: a precision is set before the device holds any tensor.
-    let checked_device = crate::device::with_precision(&args.device, args.precision)?;
-    let reference = trace(&crate::device::parse(&args.against)?, &settings);
+    let checked_device = args.device.with_precision(args.precision)?;
+    let reference = trace(&args.against.device()?, &settings);
     let checked = trace(&checked_device, &settings);
     let rows = compare(&reference, &checked);
     let mut table = format!(
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.against
     );
     let mut csv = String::from("device,precision,against,quantity,step,values,max_abs_diff,max_abs,relative\n");
-    let run = [args.device.clone(), args.precision.to_string(), args.against.clone()];
+    let run = [args.device.to_string(), args.precision.to_string(), args.against.to_string()];
     for r in &rows {
         // One row, two renderings: rounded in the table, full precision in the CSV.
         let names = [r.quantity.to_string(), r.step.to_string(), r.elements.to_string()];

@@ -1,4 +1,4 @@
-//! `--device NAME` → a burn device. The only place that names a backend.
+//! `--device NAME` → a [`DeviceSpec`] → a burn device. The only place that names a backend.
 
 use burn::prelude::Device;
 
@@ -48,54 +48,112 @@ impl std::fmt::Display for Precision {
     }
 }
 
-/// The device of a name with a float precision, refused with the backend's reason where the
-/// device does not support it.
-pub fn with_precision(name: &str, precision: Precision) -> anyhow::Result<Device> {
-    let mut device = parse(name)?;
-    if precision == Precision::Bf16 {
-        device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {name} cannot run in bf16: {e:?}"))?
-    }
-    Ok(device)
-}
-
 /// Which adapter of a wgpu/Vulkan backend: `vulkan` is the first discrete GPU, `vulkan:N` the
 /// N-th, `vulkan:cpu` a software Vulkan driver (Mesa's lavapipe: the GPU code path without a GPU).
-#[cfg(any(feature = "vulkan", feature = "wgpu"))]
-fn adapter(suffix: Option<&str>) -> anyhow::Result<burn::tensor::DeviceKind> {
-    use burn::tensor::DeviceKind;
-    Ok(match suffix {
-        None => DeviceKind::DiscreteGpu(0),
-        Some("cpu") => DeviceKind::Cpu,
-        Some(n) => DeviceKind::DiscreteGpu(n.parse().map_err(|_| anyhow::anyhow!("device index {n:?}: expected a number or `cpu`"))?),
-    })
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adapter {
+    /// The N-th discrete GPU.
+    Gpu(usize),
+    /// A software driver on the CPU.
+    Cpu,
 }
 
-/// The device of a name: `flex` (CPU), or a GPU backend compiled in by a cargo feature
-/// (`vulkan`, `vulkan:1`, `vulkan:cpu`, `wgpu…`, `cuda`).
-pub fn parse(name: &str) -> anyhow::Result<Device> {
-    let (backend, suffix) = match name.split_once(':') {
-        Some((b, s)) => (b, Some(s)),
-        None => (name, None),
-    };
-    match backend {
-        "flex" | "cpu" if suffix.is_none() => Ok(Device::flex()),
-        #[cfg(feature = "vulkan")]
-        "vulkan" => Ok(Device::vulkan(adapter(suffix)?)),
-        #[cfg(feature = "wgpu")]
-        "wgpu" => Ok(Device::wgpu(adapter(suffix)?)),
-        #[cfg(feature = "cuda")]
-        "cuda" if !cuda_driver_found() => anyhow::bail!(
-            "device {name:?}: the NVIDIA driver's libcuda.so is not on this machine (searched LD_LIBRARY_PATH, the ldconfig cache \
-             and the usual folders); CUDA needs the driver, and libnvrtc (CUDA 12 or 13) for compiling kernels"
-        ),
-        #[cfg(feature = "cuda")]
-        "cuda" => Ok(Device::cuda(
-            suffix.map(str::parse).transpose().map_err(|_| anyhow::anyhow!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
-        )),
-        _ => anyhow::bail!(
-            "device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)",
-            available().join(", ")
-        ),
+/// A device as `--device` names it: `flex` (the CPU; also `cpu`), or a GPU backend compiled in
+/// by a cargo feature of ladder-cli: `vulkan`, `vulkan:1`, `vulkan:cpu`, `wgpu…`, `cuda`,
+/// `cuda:1`. Parsed once (an unknown name or a backend not in this build is refused with the
+/// available ones); written back the same way for child processes and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceSpec {
+    /// burn's flex CPU backend.
+    Flex,
+    /// burn's Vulkan backend on an adapter.
+    Vulkan(Adapter),
+    /// burn's wgpu backend on an adapter.
+    Wgpu(Adapter),
+    /// burn's CUDA backend on the N-th GPU.
+    Cuda(usize),
+}
+
+impl std::str::FromStr for DeviceSpec {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<DeviceSpec, String> {
+        let (backend, suffix) = match name.split_once(':') {
+            Some((b, s)) => (b, Some(s)),
+            None => (name, None),
+        };
+        let adapter = || match suffix {
+            None => Ok(Adapter::Gpu(0)),
+            Some("cpu") => Ok(Adapter::Cpu),
+            Some(n) => n.parse().map(Adapter::Gpu).map_err(|_| format!("device {name:?}: expected an index or `cpu` after `{backend}:`")),
+        };
+        let spec = match backend {
+            "flex" | "cpu" if suffix.is_none() => DeviceSpec::Flex,
+            "vulkan" if cfg!(feature = "vulkan") => DeviceSpec::Vulkan(adapter()?),
+            "wgpu" if cfg!(feature = "wgpu") => DeviceSpec::Wgpu(adapter()?),
+            "cuda" if cfg!(feature = "cuda") => DeviceSpec::Cuda(
+                suffix.map(str::parse).transpose().map_err(|_| format!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
+            ),
+            _ => return Err(format!(
+                "device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)",
+                available().join(", ")
+            )),
+        };
+        Ok(spec)
+    }
+}
+
+impl std::fmt::Display for DeviceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let adapter = |f: &mut std::fmt::Formatter<'_>, backend: &str, adapter: &Adapter| match adapter {
+            Adapter::Gpu(0) => f.write_str(backend),
+            Adapter::Gpu(n) => write!(f, "{backend}:{n}"),
+            Adapter::Cpu => write!(f, "{backend}:cpu"),
+        };
+        match self {
+            DeviceSpec::Flex => f.write_str("flex"),
+            DeviceSpec::Vulkan(a) => adapter(f, "vulkan", a),
+            DeviceSpec::Wgpu(a) => adapter(f, "wgpu", a),
+            DeviceSpec::Cuda(0) => f.write_str("cuda"),
+            DeviceSpec::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
+impl DeviceSpec {
+    /// The burn device (a CUDA device only where the NVIDIA driver is found).
+    pub fn device(&self) -> anyhow::Result<Device> {
+        #[cfg(any(feature = "vulkan", feature = "wgpu"))]
+        let kind = |a: &Adapter| match *a {
+            Adapter::Gpu(n) => burn::tensor::DeviceKind::DiscreteGpu(n),
+            Adapter::Cpu => burn::tensor::DeviceKind::Cpu,
+        };
+        match self {
+            DeviceSpec::Flex => Ok(Device::flex()),
+            #[cfg(feature = "vulkan")]
+            DeviceSpec::Vulkan(a) => Ok(Device::vulkan(kind(a))),
+            #[cfg(feature = "wgpu")]
+            DeviceSpec::Wgpu(a) => Ok(Device::wgpu(kind(a))),
+            #[cfg(feature = "cuda")]
+            DeviceSpec::Cuda(_) if !cuda_driver_found() => anyhow::bail!(
+                "device {self}: the NVIDIA driver's libcuda.so is not on this machine (searched LD_LIBRARY_PATH, the ldconfig cache \
+                 and the usual folders); CUDA needs the driver, and libnvrtc (CUDA 12 or 13) for compiling kernels"
+            ),
+            #[cfg(feature = "cuda")]
+            DeviceSpec::Cuda(n) => Ok(Device::cuda(*n)),
+            #[allow(unreachable_patterns)]
+            other => anyhow::bail!("device {other} is not in this build; available: {}", available().join(", ")),
+        }
+    }
+
+    /// The device with every tensor in `precision`, refused with the backend's reason where the
+    /// device does not support it.
+    pub fn with_precision(&self, precision: Precision) -> anyhow::Result<Device> {
+        let mut device = self.device()?;
+        if precision == Precision::Bf16 {
+            device.configure(burn::tensor::FloatDType::BF16).map_err(|e| anyhow::anyhow!("device {self} cannot run in bf16: {e:?}"))?
+        }
+        Ok(device)
     }
 }
 
@@ -122,4 +180,38 @@ fn cuda_driver_found() -> bool {
         .map(std::path::PathBuf::from),
     );
     in_cache || dirs.iter().any(|dir| ["libcuda.so.1", "libcuda.so"].iter().any(|name| dir.join(name).exists()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_parse_once_and_write_back_the_same() {
+        let flex: DeviceSpec = "flex".parse().unwrap();
+        assert_eq!((flex, "cpu".parse::<DeviceSpec>().unwrap()), (DeviceSpec::Flex, DeviceSpec::Flex));
+        assert_eq!(flex.to_string(), "flex");
+        for (name, feature) in [("vulkan", cfg!(feature = "vulkan")), ("wgpu", cfg!(feature = "wgpu"))] {
+            for (suffix, adapter) in [("", Adapter::Gpu(0)), (":1", Adapter::Gpu(1)), (":cpu", Adapter::Cpu)] {
+                let text = format!("{name}{suffix}");
+                match text.parse::<DeviceSpec>() {
+                    Ok(spec) => {
+                        assert!(feature, "{text} parsed without its feature");
+                        assert_eq!(spec.to_string(), text);
+                        assert!(matches!(spec, DeviceSpec::Vulkan(a) | DeviceSpec::Wgpu(a) if a == adapter), "{spec:?}");
+                    }
+                    Err(e) => assert!(!feature && e.contains("not in this build") && e.contains("available: flex"), "{e}"),
+                }
+            }
+            if feature {
+                assert!(format!("{name}:x").parse::<DeviceSpec>().unwrap_err().contains("an index or `cpu`"));
+            }
+        }
+        if cfg!(feature = "cuda") {
+            assert_eq!("cuda:2".parse::<DeviceSpec>().unwrap(), DeviceSpec::Cuda(2));
+            assert_eq!(DeviceSpec::Cuda(0).to_string(), "cuda");
+        }
+        assert!("tpu".parse::<DeviceSpec>().unwrap_err().contains("not in this build"));
+        assert!("flex:1".parse::<DeviceSpec>().is_err());
+    }
 }

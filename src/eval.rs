@@ -29,7 +29,7 @@ pub struct Args {
     pub cache: Option<PathBuf>,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
     /// Context window in tokens (left truncation). Default: the model's training length.
     #[arg(long)]
     pub max_len: Option<usize>,
@@ -89,7 +89,7 @@ pub fn load_suite(cache: Option<PathBuf>, tasks: &str, limit: Option<usize>) -> 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let (run_dir, checkpoint_dir) = resolve(&args.checkpoint)?;
     let config = run_config(&run_dir)?;
-    let device = crate::device::parse(&args.device)?;
+    let device = args.device.device()?;
     let shape = config.plan.shape.clone();
     let model = checkpoint::load_model(&checkpoint_dir, &ModelConfig::from_shape(&shape), &device)?;
     let tokenizer = config.load_tokenizer()?;

@@ -29,12 +29,12 @@ pub struct Args {
     pub cache: Option<std::path::PathBuf>,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
 }
 
 /// Runs `ladder bench-eval`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let device = crate::device::parse(&args.device)?;
+    let device = args.device.device()?;
     let tokenizer = args.tokenizer.load()?;
     let suite = crate::eval::load_suite(args.cache.clone(), &args.tasks, Some(args.limit))?;
     println!(

@@ -27,7 +27,7 @@ pub struct Args {
     pub file: PathBuf,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
     /// Only list the runs and their state.
     #[arg(long)]
     pub list: bool,
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 runs.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
             )
         })?;
-        let device = crate::device::parse(&args.device)?;
+        let device = args.device.device()?;
         let mut bars = bars(1);
         runner::run_local(std::slice::from_ref(run), &device, args.accept_changed, &mut bars)?;
         bars.steps.finish_and_clear();
@@ -150,7 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     if !args.collect_only {
-        let device = crate::device::parse(&args.device)?;
+        let device = args.device.device()?;
         let mut bars = bars(runs.len());
         runner::run_local(&runs, &device, args.accept_changed, &mut bars).with_context(|| format!("running {}", args.file.display()))?;
         bars.runs.finish_and_clear();
@@ -162,7 +162,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// `--jobs N`: the unfinished runs, largest FLOPs first, over N child processes. Returns the
 /// failed runs with their logs.
 fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> anyhow::Result<Vec<String>> {
-    crate::device::parse(&args.device)?;
+    args.device.device()?;
     let mut queue: Vec<&PlannedRun> = runs.iter().filter(|r| !runner::state_with(r, args.accept_changed).is_done()).collect();
     queue.sort_by(|a, b| b.config.plan.flops.total_cmp(&a.config.plan.flops));
     let jobs = (args.jobs as usize).min(queue.len().max(1));
@@ -210,7 +210,7 @@ fn parallel(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> 
                     }
                     let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
                     let child = std::process::Command::new(&binary)
-                        .args(["run", &args.file.display().to_string(), "--only", &id, "--device", &args.device])
+                        .args(["run", &args.file.display().to_string(), "--only", &id, "--device", &args.device.to_string()])
                         .args(args.accept_changed.then_some("--accept-changed"))
                         .env("RAYON_NUM_THREADS", threads.to_string())
                         .stdin(std::process::Stdio::null())
@@ -286,7 +286,7 @@ fn slurm(args: &Args, experiment: &LadderExperiment, runs: &[PlannedRun]) -> any
     let command = TaskCommand {
         binary: std::env::current_exe()?,
         file: absolute(&args.file)?,
-        device: args.device.clone(),
+        device: args.device.to_string(),
         cwd: absolute(std::path::Path::new("."))?,
     };
     let bar = ProgressBar::new(runs.len() as u64);

@@ -33,7 +33,7 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
     /// Float precision of every tensor: f32, or bf16 where the device supports it.
     #[arg(long, default_value_t = crate::device::Precision::F32)]
     pub precision: crate::device::Precision,
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         config = config.checkpoint_every(k);
     }
     let config = config.build()?;
-    let device = crate::device::with_precision(&args.device, args.precision)?;
+    let device = args.device.with_precision(args.precision)?;
     eprintln!(
         "{}: N = {}, batch {} × {} tokens, {} steps ({} tokens), peak LR {:.3e}, warmup {}, {:.3e} FLOPs → {}",
         plan.id,

@@ -21,7 +21,7 @@ pub struct Args {
     pub warmup: usize,
     /// Device: flex (CPU), or vulkan / wgpu / cuda when built with that feature.
     #[arg(long, default_value = "flex")]
-    pub device: String,
+    pub device: crate::device::DeviceSpec,
     /// Float precision of every tensor: f32, or bf16 where the device supports it.
     #[arg(long, default_value_t = crate::device::Precision::F32)]
     pub precision: crate::device::Precision,
@@ -45,7 +45,7 @@ fn cpu_seconds() -> f64 {
 
 /// Runs `ladder bench-train`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let device = crate::device::with_precision(&args.device, args.precision)?.autodiff();
+    let device = args.device.with_precision(args.precision)?.autodiff();
     println!("device: {} · threads (rayon): {}", args.device, rayon::current_num_threads());
     println!("| rung | d/layers/heads | N | batch × L | s/step | CPU-s/step | tokens/s | GFLOP/s | GFLOP per CPU-s |");
     println!("|---|---|---|---|---|---|---|---|---|");
