@@ -94,10 +94,10 @@ impl std::str::FromStr for DeviceSpec {
             "cuda" if cfg!(feature = "cuda") => DeviceSpec::Cuda(
                 suffix.map(str::parse).transpose().map_err(|_| format!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
             ),
-            _ => return Err(format!(
-                "device {name:?} is not in this build; available: {} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)",
-                available().join(", ")
-            )),
+            _ => {
+                let available = available().join(", ");
+                return Err(format!("device {name:?} is not in this build; available: {available} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)"));
+            }
         };
         Ok(spec)
     }
