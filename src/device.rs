@@ -48,6 +48,14 @@ impl std::fmt::Display for Precision {
     }
 }
 
+/// Why a device cannot be used by this build, with the ones that can.
+fn not_in_build(device: &str) -> String {
+    let available = available().join(", ");
+    format!(
+        "device {device} is not in this build; available: {available} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)"
+    )
+}
+
 /// Which adapter of a wgpu/Vulkan backend: `vulkan` is the first discrete GPU, `vulkan:N` the
 /// N-th, `vulkan:cpu` a software Vulkan driver (Mesa's lavapipe: the GPU code path without a GPU).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,10 +102,7 @@ impl std::str::FromStr for DeviceSpec {
             "cuda" if cfg!(feature = "cuda") => DeviceSpec::Cuda(
                 suffix.map(str::parse).transpose().map_err(|_| format!("device {name:?}: expected cuda or cuda:<index>"))?.unwrap_or(0),
             ),
-            _ => {
-                let available = available().join(", ");
-                return Err(format!("device {name:?} is not in this build; available: {available} (GPU backends are cargo features of ladder-cli: vulkan, wgpu, cuda)"));
-            }
+            _ => return Err(not_in_build(&format!("{name:?}"))),
         };
         Ok(spec)
     }
@@ -142,7 +147,7 @@ impl DeviceSpec {
             #[cfg(feature = "cuda")]
             DeviceSpec::Cuda(n) => Ok(Device::cuda(*n)),
             #[allow(unreachable_patterns)]
-            other => anyhow::bail!("device {other} is not in this build; available: {}", available().join(", ")),
+            other => Err(anyhow::anyhow!(not_in_build(&other.to_string()))),
         }
     }
 

@@ -45,12 +45,24 @@ pub struct TrainSummary {
 }
 
 /// Trains one run into a folder: `config.json`, `run.csv`, `checkpoints/`.
-#[derive(Debug)]
 pub struct Trainer {
     config: TrainConfig,
+    /// The config's tokenizer, loaded and checked once.
+    tokenizer: Box<dyn Tokenizer>,
     dir: PathBuf,
     device: Device,
     accept_changed: bool,
+}
+
+impl std::fmt::Debug for Trainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trainer")
+            .field("config", &self.config)
+            .field("dir", &self.dir)
+            .field("device", &self.device)
+            .field("accept_changed", &self.accept_changed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Trainer {
@@ -58,8 +70,8 @@ impl Trainer {
     /// autodiff form of the device); refuses a tokenizer that cannot be read or whose ids do not
     /// fit the model.
     pub fn new(config: TrainConfig, dir: &Path, device: Device) -> Result<Self, TrainError> {
-        config.load_tokenizer()?;
-        Ok(Self { config, dir: dir.to_path_buf(), device, accept_changed: false })
+        let tokenizer = config.load_tokenizer()?;
+        Ok(Self { config, tokenizer, dir: dir.to_path_buf(), device, accept_changed: false })
     }
 
     /// Resume a run whose recorded fingerprint differs from this configuration's (with a warning
@@ -71,12 +83,12 @@ impl Trainer {
 
     /// The run's windows: the mix packed in its seeded order, or the files as one corpus.
     pub fn data(&self) -> Result<PackedWindows, TrainError> {
-        let (tokenizer, plan) = (self.config.load_tokenizer()?, &self.config.plan);
+        let (tokenizer, plan) = (self.tokenizer.as_ref(), &self.config.plan);
         Ok(match &self.config.data {
-            TrainData::Mix { mix, cache } => mix.pack(cache, tokenizer.as_ref(), plan.shape.seq_len, self.config.data_seed)?.0,
+            TrainData::Mix { mix, cache } => mix.pack(cache, tokenizer, plan.shape.seq_len, self.config.data_seed)?.0,
             TrainData::Files(files) => PackedWindows::new(
                 &Corpus::read(files)?,
-                tokenizer.as_ref(),
+                tokenizer,
                 plan.shape.seq_len,
                 self.config.data_seed,
                 self.config.validation_windows,
@@ -186,7 +198,6 @@ impl Trainer {
         let mut table = RunTable::open(&self.dir.join("run.csv"), start)?;
         let mut evals = EvalLog::open(&self.dir.join("evals.csv"), start)?;
         let suite = self.config.tasks.as_ref().map(TaskEvalConfig::load).transpose()?;
-        let tokenizer = self.config.load_tokenizer()?;
         let end = stop_after.map_or(plan.total_steps, |s| s.min(plan.total_steps));
         let started = Instant::now();
         let mut last_checkpoint = start;
@@ -207,7 +218,7 @@ impl Trainer {
             model = next;
             let evaluate = plan.eval_steps.binary_search(&step).is_ok();
             let row_val = if evaluate {
-                let row = self.evaluate(&model.valid(), &data, suite.as_ref(), tokenizer.as_ref(), step)?;
+                let row = self.evaluate(&model.valid(), &data, suite.as_ref(), self.tokenizer.as_ref(), step)?;
                 val_ce = row.values[0].1;
                 evals.append(&row)?;
                 val_ce
